@@ -1,0 +1,125 @@
+"""Tip categories, the numbered menu, and guessing a category from free text."""
+
+import re
+from enum import Enum
+
+from flows.text import fold
+
+
+class Category(str, Enum):
+    """What a tip is about; values are stable codes stored in the database."""
+
+    DRUGS = "ma_tuy"
+    THEFT = "trom_cap"
+    GAMBLING = "danh_bac"
+    ROBBERY = "cuop"
+    STRANGER = "nguoi_la"
+    CONTRABAND = "hang_cam"
+    LENDING = "cho_vay"
+    TRAFFICKING = "buon_nguoi"
+    WEAPONS = "vu_khi"
+    FIRE = "chay"
+    DISPUTE = "mau_thuan"
+    OTHER = "khac"
+
+
+# The menu every channel shows, in this order (1..7).
+MENU: tuple[Category, ...] = (
+    Category.DRUGS,
+    Category.THEFT,
+    Category.GAMBLING,
+    Category.ROBBERY,
+    Category.STRANGER,
+    Category.CONTRABAND,
+    Category.OTHER,
+)
+
+LABELS: dict[str, dict[Category, str]] = {
+    "vi": {
+        Category.DRUGS: "Ma tuy",
+        Category.THEFT: "Trom cap",
+        Category.GAMBLING: "Danh bac",
+        Category.ROBBERY: "Cuop/bao luc",
+        Category.STRANGER: "Nguoi la mat",
+        Category.CONTRABAND: "Hang cam",
+        Category.LENDING: "Cho vay trai phep",
+        Category.TRAFFICKING: "Buon ban nguoi",
+        Category.WEAPONS: "Vu khi, vat lieu no",
+        Category.FIRE: "Chay no",
+        Category.DISPUTE: "Mau thuan",
+        Category.OTHER: "Khac",
+    },
+    "en": {
+        Category.DRUGS: "Drugs",
+        Category.THEFT: "Theft",
+        Category.GAMBLING: "Gambling",
+        Category.ROBBERY: "Robbery/violence",
+        Category.STRANGER: "Stranger",
+        Category.CONTRABAND: "Contraband",
+        Category.LENDING: "Illegal lending",
+        Category.TRAFFICKING: "Trafficking",
+        Category.WEAPONS: "Weapons",
+        Category.FIRE: "Fire",
+        Category.DISPUTE: "Dispute",
+        Category.OTHER: "Other",
+    },
+}
+
+# Folded phrases per category, most serious first: the first category with a hit wins.
+_WORDS: tuple[tuple[Category, tuple[str, ...]], ...] = (
+    (Category.ROBBERY, ("cuop", "giat", "danh nhau", "danh nguoi", "bao luc", "chem", "dam chet",
+                        "hanh hung", "giet", "robbery", "robbed", "assault", "violence", "fight",
+                        "stabbing", "mugging")),
+    (Category.TRAFFICKING, ("buon ban nguoi", "buon nguoi", "ban nguoi", "lua sang trung quoc",
+                            "trafficking")),
+    (Category.WEAPONS, ("vu khi", "sung", "luu dan", "thuoc no", "vat lieu no", "kip no",
+                        "weapon", "gun", "explosive", "grenade")),
+    (Category.DRUGS, ("ma tuy", "heroin", "thuoc lac", "ke ma tuy", "can sa", "tiem chich",
+                      "nghien", "hut chich", "bach phien", "drug", "drugs", "meth", "cannabis")),
+    (Category.CONTRABAND, ("hang cam", "buon lau", "hang lau", "phao no", "phao", "hang gia",
+                           "contraband", "smuggling", "smuggled", "fireworks")),
+    (Category.GAMBLING, ("danh bac", "co bac", "song bac", "lo de", "ghi de", "so de", "xoc dia",
+                         "ca do", "danh bai", "ca cuoc", "gambling", "betting")),
+    (Category.THEFT, ("trom", "an cap", "mat cap", "bi lay mat", "theft", "thief", "stolen",
+                      "steal", "burglary")),
+    (Category.LENDING, ("cho vay", "vay nang lai", "tin dung den", "lai suat cao", "doi no",
+                        "loan shark", "illegal lending")),
+    (Category.FIRE, ("chay nha", "dam chay", "hoa hoan", "chay rung", "bi chay", "fire")),
+    (Category.DISPUTE, ("mau thuan", "tranh chap", "cai nhau", "xich mich", "dispute")),
+    (Category.STRANGER, ("la mat", "nguoi la", "doi tuong la", "stranger", "strangers")),
+)
+_PATTERNS = tuple(
+    (category, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b"))
+    for category, words in _WORDS
+)
+# Words that signal something happening now, so the tip is handled as urgent.
+_URGENT = re.compile(r"\b(?:khan cap|gap|cuu|dang xay ra|ngay bay gio|urgent|emergency|now)\b")
+URGENT_CATEGORIES = frozenset({Category.ROBBERY})
+
+
+def guess(text: str) -> Category | None:
+    """Guess the category of a free-text tip, or None when no known word occurs."""
+    key = fold(text)
+    for category, pattern in _PATTERNS:
+        if pattern.search(key):
+            return category
+    return None
+
+
+def from_menu(choice: str) -> Category | None:
+    """The category for a menu number ('1'..'7'), or None."""
+    choice = choice.strip()
+    if choice.isdigit() and 1 <= int(choice) <= len(MENU):
+        return MENU[int(choice) - 1]
+    return None
+
+
+def is_urgent(category: Category, text: str, urgent_categories=URGENT_CATEGORIES) -> bool:
+    """Urgent when the category is, or the reporter says it is happening now."""
+    return category in urgent_categories or bool(_URGENT.search(fold(text)))
+
+
+def label(category: Category | str, language: str) -> str:
+    """The unaccented display name of a category in a language (Vietnamese fallback)."""
+    labels = LABELS.get(language, LABELS["vi"])
+    return labels[Category(category)]

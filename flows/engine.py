@@ -1,0 +1,163 @@
+"""The types a flow speaks: input in, a new state plus prompts and effects out."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from flows.directory import Directory
+
+
+class Channel(str, Enum):
+    """Where a conversation happens; the flow is the same, only rendering differs."""
+
+    SMS = "sms"
+    USSD = "ussd"
+    VOICE = "voice"
+
+
+class InputKind(str, Enum):
+    """What happened: the reporter said something, or the conversation timed out."""
+
+    TEXT = "text"
+    TIMEOUT = "timeout"
+
+
+class WaitKind(str, Enum):
+    """The kind of answer a node waits for; voice and USSD render it (Gather, Record...)."""
+
+    CHOICE = "choice"
+    DIGITS = "digits"
+    TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Input:
+    """One event from the reporter's side of the conversation."""
+
+    kind: InputKind = InputKind.TEXT
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Wait:
+    """What the flow expects next (count: number of menu options or digits)."""
+
+    kind: WaitKind
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A message to show or say, by key, with its parameters."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """Commands recognised in any message (folded phrases); configurable per deployment."""
+
+    start: tuple[str, ...] = ("tin", "to giac", "tg", "bao tin", "bao", "tip", "report")
+    help: tuple[str, ...] = ("giup", "tro giup", "huong dan", "help")
+    cancel: tuple[str, ...] = ("huy", "stop", "dung", "cancel")
+    english: tuple[str, ...] = ("english", "en")
+    vietnamese: tuple[str, ...] = ("tieng viet", "vi", "vn")
+    # Keywords that are also ordinary words ("bao luc" = violence): a command only when
+    # the message is the keyword alone or the keyword followed by a commune code.
+    ambiguous: tuple[str, ...] = ("bao",)
+    english_words: tuple[str, ...] = ("tip", "report", "help", "stop", "cancel", "english", "en")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a step may know besides the state: the caller supplies it (no I/O here)."""
+
+    now: datetime
+    channel: Channel
+    directory: Directory
+    language: str = "vi"
+    province_code: int | None = None
+    reference: str = ""
+    pin: str = ""
+    keywords: Keywords = Keywords()
+    max_retries: int = 2
+
+
+@dataclass
+class State:
+    """A conversation in progress; plain data so the caller can store it as JSON."""
+
+    node: str
+    language: str = "vi"
+    answers: dict[str, Any] = field(default_factory=dict)
+    retries: int = 0
+    flow: str = "tip"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "flow": self.flow,
+            "node": self.node,
+            "language": self.language,
+            "answers": dict(self.answers),
+            "retries": self.retries,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "State":
+        """Inverse of to_dict."""
+        return cls(
+            node=data["node"],
+            language=data.get("language", "vi"),
+            answers=dict(data.get("answers", {})),
+            retries=int(data.get("retries", 0)),
+            flow=data.get("flow", "tip"),
+        )
+
+
+@dataclass(frozen=True)
+class FileTip:
+    """Effect: store a tip with these answers (reference and PIN come from the context)."""
+
+    category: str
+    commune_code: int | None
+    province_code: int | None
+    details: str
+    language: str
+    urgent: bool
+    reference: str
+    pin: str
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    """Effect: remember the reporter's language."""
+
+    language: str
+
+
+Effect = FileTip | SetLanguage
+
+
+@dataclass(frozen=True)
+class Step:
+    """The result of one advance: new state (None = conversation over), prompts, effects."""
+
+    state: State | None
+    prompts: tuple[Prompt, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    wait: Wait | None = None
+    language: str = "vi"
+
+    @property
+    def filed(self) -> FileTip | None:
+        """The FileTip effect of this step, if any."""
+        return next((e for e in self.effects if isinstance(e, FileTip)), None)
+
+
+def expiry(now: datetime, timeout: timedelta) -> datetime:
+    """When a conversation that just moved will be filed as abandoned."""
+    return now + timeout

@@ -1,0 +1,66 @@
+"""Recognising commands at the start of a message, whatever the case or diacritics."""
+
+import re
+from enum import Enum
+
+from flows.engine import Keywords
+from flows.text import fold
+
+
+class Command(str, Enum):
+    """A command word a reporter can send at any time."""
+
+    START = "start"
+    HELP = "help"
+    CANCEL = "cancel"
+    ENGLISH = "english"
+    VIETNAMESE = "vietnamese"
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def parse(text: str, keywords: Keywords) -> tuple[Command | None, str, str | None]:
+    """Split a message into (command, the rest in its original spelling, the keyword)."""
+    tokens = [m for m in _TOKEN.finditer(text)]
+    folded = [fold(m.group()) for m in tokens]
+    table = (
+        (Command.HELP, keywords.help),
+        (Command.CANCEL, keywords.cancel),
+        (Command.ENGLISH, keywords.english),
+        (Command.VIETNAMESE, keywords.vietnamese),
+        (Command.START, keywords.start),
+    )
+    best: tuple[int, Command, str] | None = None
+    for command, phrases in table:
+        for phrase in phrases:
+            words = phrase.split()
+            if folded[: len(words)] == words and (best is None or len(words) > best[0]):
+                best = (len(words), command, phrase)
+    if best is None:
+        return None, text.strip(), None
+    size, command, phrase = best
+    rest = text[tokens[size - 1].end() :].strip() if size < len(tokens) else ""
+    only_words = command in (Command.ENGLISH, Command.VIETNAMESE, Command.HELP, Command.CANCEL)
+    if only_words and rest:
+        # "huy" alone cancels; "huy hoai tai san..." is a tip about vandalism.
+        return None, text.strip(), None
+    if phrase in keywords.ambiguous and rest and not rest.split()[0].isdigit():
+        return None, text.strip(), None
+    return command, rest, phrase
+
+
+def is_english(phrase: str | None, keywords: Keywords) -> bool:
+    """True when the keyword used is an English one."""
+    return phrase is not None and phrase in keywords.english_words
+
+
+_DONT_KNOW = frozenset(
+    {"0", "khong biet", "ko biet", "k biet", "kb", "khong ro", "ko ro", "dont know",
+     "don't know", "unknown", "no idea", "bo qua", "skip"}
+)
+
+
+def is_dont_know(text: str) -> bool:
+    """The reporter says they do not know (or want to skip) the answer."""
+    return fold(text) in _DONT_KNOW

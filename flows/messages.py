@@ -1,0 +1,37 @@
+"""Texts the workers send (officer dispatches, reporter notices), one GSM-7 segment each."""
+
+from flows import categories
+from flows.directory import Directory
+from flows.engine import Prompt
+from flows.render import render
+from flows.text import SMS_SINGLE_GSM7, gsm7_length, shorten, to_gsm7
+
+
+def dispatch(reference: str, category: str, place: str, details: str, urgent: bool,
+             channel: str = "sms") -> str:
+    """The SMS an officer gets: reference, urgency, category, place, start of the tip, reply."""
+    head = f"TIN BAO {reference}{' KHAN' if urgent else ''}: {categories.label(category, 'vi')}"
+    head += f", {to_gsm7(place)}." if place else "."
+    if channel == "voice":
+        head += " (Tin goi dien)"
+    tail = f" Tra loi: OK {reference}"
+    room = SMS_SINGLE_GSM7 - gsm7_length(head) - gsm7_length(tail) - 3
+    text = to_gsm7(details)
+    body = f' "{shorten(text, room)}"' if text and room > 10 else ""
+    return head + body + tail
+
+
+def notify_dispatched(reference: str, place: Prompt, language: str) -> str:
+    """Tells the reporter where their tip went."""
+    return render(Prompt("notify_dispatched", {"ref": reference, "place": place}), language, "sms")
+
+
+def place(directory: Directory, commune_code: int | None, province_code: int | None) -> Prompt:
+    """Who receives a tip, as a prompt: the commune police or a duty desk."""
+    commune = directory.get(commune_code)
+    if commune:
+        return Prompt("place_commune", {"name": to_gsm7(commune.name)})
+    province = directory.province_name(province_code)
+    if province:
+        return Prompt("place_province", {"name": to_gsm7(province)})
+    return Prompt("place_national")

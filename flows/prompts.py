@@ -1,0 +1,85 @@
+"""Every prompt of every flow, per language and (where they differ) per channel mode.
+
+A value is either one text for all modes or a dict {mode: text} with "default" as fallback.
+SMS and USSD texts are unaccented so they stay GSM-7; voice texts may carry diacritics
+because text-to-speech reads them better.
+"""
+
+from typing import Any
+
+Text = str | dict[str, str]
+
+PROMPTS: dict[str, dict[str, Text]] = {
+    "help": {
+        "vi": "Tinbao: bao tin an danh cho Cong an xa. Soan TIN <ma xa> <noi dung>, hoac TIN "
+        "de duoc hoi tung buoc. HUY de dung. So cua ban khong bao gio bi lo.",
+        "en": "Tinbao: anonymous tips to your commune police. Text TIP <commune code> <what "
+        "happened>, or TIP to be asked step by step. STOP to cancel. Your number is hidden.",
+    },
+    "empty": {
+        "vi": "Tin nhan trong. Soan TIN <ma xa> <noi dung> de bao tin an danh. GIUP de xem "
+        "huong dan.",
+        "en": "Empty message. Text TIP <commune code> <what happened> to send an anonymous tip. "
+        "HELP for help.",
+    },
+    "ask_category": {
+        "vi": "Bao tin an danh. Chon loai: 1 Ma tuy 2 Trom cap 3 Danh bac 4 Cuop/bao luc "
+        "5 Nguoi la mat 6 Hang cam 7 Khac. HUY de dung",
+        "en": "Anonymous tip. Choose: 1 Drugs 2 Theft 3 Gambling 4 Robbery/violence 5 Stranger "
+        "6 Contraband 7 Other. STOP to cancel",
+    },
+    "bad_category": {
+        "vi": "Chua ro. Tra loi mot so tu 1 den 7.",
+        "en": "Not understood. Reply with a number from 1 to 7.",
+    },
+    "ask_commune": {
+        "vi": "Xa/phuong nao? Gui ma xa tren ap phich (vd 15865) hoac ten xa. Gui 0 neu khong "
+        "biet.",
+        "en": "Which commune? Send the code on the poster (e.g. 15865) or the commune name. "
+        "Send 0 if you do not know.",
+    },
+    "commune_not_found": {
+        "vi": "Khong tim thay xa \"{query}\".",
+        "en": "No commune found for \"{query}\".",
+    },
+    "choose_commune": {
+        "vi": "Chon xa: {choices}. 0 neu khong co.",
+        "en": "Choose: {choices}. 0 if none.",
+    },
+    "ask_details": {
+        "vi": "Mo ta su viec: chuyen gi, o dau, khi nao. Khong can ghi ten ban.",
+        "en": "Describe what happened: what, where, when. Do not write your name.",
+    },
+    "receipt": {
+        "vi": "Da nhan tin bao {ref}, PIN {pin}. Tin da chuyen {place}. Giu ma va PIN de theo "
+        "doi. Cam on ban!",
+        "en": "Tip {ref} received, PIN {pin}. Sent to {place}. Keep the number and PIN to "
+        "follow up. Thank you!",
+    },
+    "cancelled": {
+        "vi": "Da huy, tin chua duoc gui. Soan TIN de bao tin moi.",
+        "en": "Cancelled, nothing was sent. Text TIP to start a new tip.",
+    },
+    "language_set": {
+        "vi": "Da chon tieng Viet. Soan TIN de bao tin, GIUP de xem huong dan.",
+        "en": "English selected. Text TIP to send a tip, HELP for help.",
+    },
+    "notify_dispatched": {
+        "vi": "Tin bao {ref} da duoc chuyen den {place}. Can bo se xu ly som. Cam on ban.",
+        "en": "Tip {ref} has been passed to {place}. An officer will handle it soon. Thank you.",
+    },
+    "place_commune": {"vi": "Cong an {name}", "en": "the police of {name}"},
+    "place_province": {"vi": "truc ban Cong an {name}", "en": "the {name} police duty desk"},
+    "place_national": {"vi": "truc ban Cong an", "en": "the police duty desk"},
+}
+
+LANGUAGES = ("vi", "en")
+
+
+def text(key: str, language: str, mode: str, params: dict[str, Any] | None = None) -> str:
+    """One prompt rendered in a language and mode, Vietnamese when a language lacks it."""
+    variants = PROMPTS[key]
+    value = variants.get(language, variants["vi"])
+    if isinstance(value, dict):
+        value = value.get(mode, value["default"])
+    return value.format(**(params or {}))

@@ -1,0 +1,247 @@
+"""The tip flow: category, commune and details, with one-shot tips and forgiving answers."""
+
+import copy
+import re
+
+from flows import categories, keywords, messages
+from flows.categories import Category
+from flows.directory import Commune
+from flows.engine import (
+    Context,
+    FileTip,
+    Input,
+    InputKind,
+    Prompt,
+    SetLanguage,
+    State,
+    Step,
+    Wait,
+    WaitKind,
+)
+from flows.keywords import Command
+from flows.render import render
+from flows.text import SMS_SINGLE_GSM7, clean, fold, gsm7_length, shorten, to_gsm7
+
+_CODE = re.compile(r"^(\d{5})\b")
+_LEADING_DIGITS = re.compile(r"^(\d{1,5})\b")
+MAX_DETAILS = 4000
+WAITS = {
+    "category": Wait(WaitKind.CHOICE, len(categories.MENU)),
+    "commune": Wait(WaitKind.DIGITS),
+    "commune_choice": Wait(WaitKind.CHOICE, 3),
+    "details": Wait(WaitKind.TEXT),
+}
+
+
+def advance(state: State | None, event: Input, ctx: Context) -> Step:
+    """Move a tip conversation one step: the whole behaviour of the SMS tip line."""
+    state = copy.deepcopy(state)  # the caller's state is never changed in place
+    if event.kind is InputKind.TIMEOUT:
+        return _on_timeout(state, ctx)
+    text = clean(event.text).strip()
+    command, rest, phrase = keywords.parse(text, ctx.keywords)
+    language = state.language if state else ctx.language
+    if keywords.is_english(phrase, ctx.keywords):
+        language = "en"
+    effects = (SetLanguage(language),) if language != ctx.language else ()
+    if command is Command.HELP:
+        return Step(state, (Prompt("help"),), effects, _wait(state), language)
+    if command is Command.CANCEL:
+        return Step(None, (Prompt("cancelled"),), effects, language=language)
+    if command in (Command.ENGLISH, Command.VIETNAMESE):
+        language = "en" if command is Command.ENGLISH else "vi"
+        effects = (SetLanguage(language),)
+        if state is None:
+            return Step(None, (Prompt("language_set"),), effects, language=language)
+        state.language = language
+        return _ask(state, ctx, effects=effects)
+    if command is Command.START:
+        return _next(State("start", language, _parse_tip(rest, ctx)), ctx, effects)
+    if state is None:
+        if not text:
+            return Step(None, (Prompt("empty"),), effects, language=language)
+        return _next(State("start", language, _parse_tip(text, ctx)), ctx, effects)
+    handler = _HANDLERS.get(state.node, _on_details)
+    return handler(state, text, ctx)
+
+
+def _parse_tip(text: str, ctx: Context) -> dict:
+    """Answers found in a free-text message: a leading 5-digit commune code, category, details."""
+    answers: dict = {}
+    match = _CODE.match(text)
+    if match and ctx.directory.get(int(match.group(1))):
+        answers["commune"] = int(match.group(1))
+        text = text[match.end() :].strip(" ,.:;-")
+    if text:
+        answers["details"] = text[:MAX_DETAILS]
+        guessed = categories.guess(text)
+        if guessed:
+            answers["category"] = guessed.value
+    return answers
+
+
+def _next(state: State, ctx: Context, effects: tuple = ()) -> Step:
+    """Ask for the first missing answer, or file the tip when enough is known."""
+    a = state.answers
+    has_place = a.get("commune") is not None or a.get("commune_skipped")
+    if a.get("details") and has_place:
+        return _file(state, ctx, effects)
+    if a.get("details"):
+        node = "commune"
+    elif not a.get("category"):
+        node = "category"
+    elif not has_place:
+        node = "commune"
+    else:
+        node = "details"
+    state.node, state.retries = node, 0
+    return _ask(state, ctx, effects=effects)
+
+
+def _ask(state: State, ctx: Context, hint: Prompt | None = None, effects: tuple = ()) -> Step:
+    """Re-render the question of the current node, optionally after a short hint."""
+    prompts = (hint,) if hint else ()
+    if state.node == "commune_choice":
+        prompts += (Prompt("choose_commune", {"choices": _choices(state, ctx)}),)
+    else:
+        prompts += (Prompt("ask_" + state.node),)
+    return Step(state, prompts, effects, WAITS[state.node], state.language)
+
+
+def _retry(state: State, ctx: Context, hint: Prompt, give_up) -> Step:
+    """Re-ask with a hint, or carry on without this answer after max_retries."""
+    if state.retries >= ctx.max_retries:
+        give_up()
+        return _next(state, ctx)
+    state.retries += 1
+    return _ask(state, ctx, hint)
+
+
+def _on_category(state: State, text: str, ctx: Context) -> Step:
+    chosen = categories.from_menu(text)
+    if chosen:
+        state.answers["category"] = chosen.value
+        return _next(state, ctx)
+    guessed = categories.guess(text)
+    if len(text.split()) >= 3:  # they wrote the tip itself instead of choosing
+        state.answers["details"] = text[:MAX_DETAILS]
+        state.answers["category"] = (guessed or Category.OTHER).value
+        return _next(state, ctx)
+    if guessed:
+        state.answers["category"] = guessed.value
+        return _next(state, ctx)
+    return _retry(state, ctx, Prompt("bad_category"),
+                  lambda: state.answers.update(category=Category.OTHER.value))
+
+
+def _on_commune(state: State, text: str, ctx: Context) -> Step:
+    skip = lambda: state.answers.update(commune_skipped=True)  # noqa: E731
+    if keywords.is_dont_know(text):
+        skip()
+        return _next(state, ctx)
+    digits = _LEADING_DIGITS.match(text)
+    if digits:
+        commune = ctx.directory.get(int(digits.group(1)))
+        if commune:
+            return _choose(state, commune, ctx)
+        return _retry(state, ctx, _not_found(digits.group(1)), skip)
+    found = ctx.directory.search(text, ctx.province_code)
+    if len(found) == 1:
+        return _choose(state, found[0], ctx)
+    if found:
+        state.node, state.retries = "commune_choice", 0
+        state.answers["choices"] = [c.code for c in found]
+        return _ask(state, ctx)
+    if not state.answers.get("details") and len(text.split()) >= 4:
+        state.answers["details"] = text[:MAX_DETAILS]  # the tip itself, not a place
+        return _ask(state, ctx)
+    return _retry(state, ctx, _not_found(text), skip)
+
+
+def _on_commune_choice(state: State, text: str, ctx: Context) -> Step:
+    choices = state.answers.get("choices", [])
+    key = fold(text)
+    if key.isdigit() and 1 <= int(key) <= len(choices):
+        return _choose(state, ctx.directory.get(choices[int(key) - 1]), ctx)
+    state.node = "commune"
+    return _on_commune(state, text, ctx)
+
+
+def _choose(state: State, commune: Commune | None, ctx: Context) -> Step:
+    state.answers.pop("choices", None)
+    if commune is None:
+        state.answers["commune_skipped"] = True
+    else:
+        state.answers["commune"] = commune.code
+    return _next(state, ctx)
+
+
+def _on_details(state: State, text: str, ctx: Context) -> Step:
+    if text:
+        state.answers["details"] = text[:MAX_DETAILS]
+        return _file(state, ctx)
+    return _retry(state, ctx, Prompt("empty"), lambda: None)
+
+
+_HANDLERS = {
+    "category": _on_category,
+    "commune": _on_commune,
+    "commune_choice": _on_commune_choice,
+    "details": _on_details,
+}
+
+
+def _on_timeout(state: State | None, ctx: Context) -> Step:
+    """An abandoned conversation is still a tip when it has anything in it."""
+    if state is None:
+        return Step(None)
+    if any(state.answers.get(k) for k in ("category", "commune", "details")):
+        return _file(state, ctx)
+    return Step(None)
+
+
+def _file(state: State, ctx: Context, effects: tuple = ()) -> Step:
+    a = state.answers
+    category = Category(a.get("category") or Category.OTHER.value)
+    details = a.get("details") or ""
+    commune = ctx.directory.get(a.get("commune"))
+    province = commune.province_code if commune else ctx.province_code
+    tip = FileTip(
+        category=category.value,
+        commune_code=commune.code if commune else None,
+        province_code=province,
+        details=details,
+        language=state.language,
+        urgent=categories.is_urgent(category, details),
+        reference=ctx.reference,
+        pin=ctx.pin,
+    )
+    where = messages.place(ctx.directory, tip.commune_code, tip.province_code)
+    receipt = Prompt("receipt", {"ref": ctx.reference, "pin": ctx.pin, "place": where})
+    return Step(None, (receipt,), effects + (tip,), language=state.language)
+
+
+def _choices(state: State, ctx: Context) -> str:
+    """'1 Xa A (Tinh X) 2 ...', dropping provinces, then choices, until it fits one SMS."""
+    communes = [c for c in map(ctx.directory.get, state.answers.get("choices", [])) if c]
+    for count, with_province in ((3, True), (3, False), (2, False), (1, False)):
+        parts = []
+        for number, commune in enumerate(communes[:count], start=1):
+            label = f"{number} {to_gsm7(commune.name)}"
+            if with_province:
+                label += " (" + to_gsm7(commune.province_name).replace("Thanh pho ", "TP ") + ")"
+            parts.append(label)
+        text = " ".join(parts)
+        prompt = Prompt("choose_commune", {"choices": text})
+        if gsm7_length(render(prompt, state.language, ctx.channel.value)) <= SMS_SINGLE_GSM7:
+            break
+    state.answers["choices"] = [c.code for c in communes[:count]]
+    return text
+
+
+def _not_found(query: str) -> Prompt:
+    return Prompt("commune_not_found", {"query": shorten(to_gsm7(query), 20)})
+
+
+def _wait(state: State | None) -> Wait | None:
+    return WAITS.get(state.node) if state else None
