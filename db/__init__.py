@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, sessions, migrations, settings and the commune directory."""

@@ -1,0 +1,74 @@
+"""Writing outbound messages: the outbox row exists before any provider is called."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from db.models import Officer, OutboundMessage, RecipientKind, Reporter
+from db.privacy import Keyring
+from db.store import insert_ignore
+from flows.text import segments
+
+
+def queue_for_officer(
+    session: Session,
+    keyring: Keyring,
+    officer: Officer,
+    body: str,
+    purpose: str,
+    key: str,
+    now: datetime,
+    tip_id: int | None = None,
+) -> OutboundMessage:
+    """Queue an SMS to an officer (once per idempotency key) and return the row."""
+    return _queue(session, key, {
+        "recipient_kind": RecipientKind.OFFICER.value,
+        "officer_id": officer.id,
+        "address": keyring.seal(officer.phone),
+        "body": body,
+        "purpose": purpose,
+        "tip_id": tip_id,
+    }, now)
+
+
+def queue_for_reporter(
+    session: Session,
+    reporter: Reporter,
+    body: str,
+    purpose: str,
+    key: str,
+    now: datetime,
+    keyring: Keyring,
+    secret: str | None = None,
+    tip_id: int | None = None,
+    channel: str = "sms",
+) -> OutboundMessage | None:
+    """Queue an SMS to a reporter while their sealed reply address is kept, else None.
+
+    `secret` (e.g. a PIN) is masked in the stored body and only kept sealed until sent.
+    """
+    if not reporter.reply_address or reporter.blocked:
+        return None
+    sealed_body = keyring.seal(body) if secret else None
+    stored = body.replace(secret, "*" * len(secret)) if secret else body
+    return _queue(session, key, {
+        "recipient_kind": RecipientKind.REPORTER.value,
+        "reporter_id": reporter.id,
+        "address": reporter.reply_address,
+        "body": stored,
+        "sealed_body": sealed_body,
+        "purpose": purpose,
+        "tip_id": tip_id,
+        "channel": channel,
+    }, now)
+
+
+def _queue(session: Session, key: str, values: dict, now: datetime) -> OutboundMessage:
+    values = {**values, "idempotency_key": key, "status": "queued", "attempts": 0,
+              "segments": segments(values["body"]), "created_at": now, "updated_at": now,
+              "provider": "", "channel": values.get("channel", "sms")}
+    insert_ignore(session, OutboundMessage, values, ["idempotency_key"])
+    return session.execute(
+        select(OutboundMessage).where(OutboundMessage.idempotency_key == key)
+    ).scalar_one()

@@ -1,0 +1,74 @@
+"""Engines and transactions for SQLite (embedded default) and PostgreSQL (production)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError as Conflict
+from sqlmodel import Session, create_engine
+
+
+def utcnow() -> datetime:
+    """Aware UTC now; SQLModel stores UTC on every backend and returns aware values."""
+    return datetime.now(UTC)
+
+
+def make_engine(url: str, pool_size: int = 5) -> Engine:
+    """An engine tuned for its backend; SQLite gets WAL and immediate write transactions."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _sqlite_tuning(engine)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+
+
+def _sqlite_tuning(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # A deferred transaction that reads and then writes fails at once under
+        # concurrency (SQLITE_BUSY_SNAPSHOT); taking the write lock up front waits instead.
+        # Read-only work (see `reading`) keeps a plain BEGIN so it never waits on writers.
+        readonly = connection.get_execution_options().get("tinbao_readonly")
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work: commits on success, rolls back on any exception."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A read-only unit of work (on SQLite it does not take the write lock)."""
+    readonly = engine.execution_options(tinbao_readonly=True)
+    with Session(readonly, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+def ping(engine: Engine) -> bool:
+    """Whether the database answers a trivial query."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+__all__ = ["Conflict", "Engine", "make_engine", "ping", "reading", "transaction", "utcnow"]
