@@ -1,0 +1,1 @@
+"""Background work on RQ: routing, dispatch, acknowledgements, sweeps and providers."""

@@ -1,0 +1,42 @@
+"""What follows once a message is sent, per purpose, in the same transaction."""
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from db import store
+from db.models import OutboundMessage, Reporter, Tip, TipStatus
+from db.outbox import queue_for_reporter
+from flows import messages
+from workers import runtime
+from workers.queues import send_job
+
+
+def after_sent(session: Session, msg: OutboundMessage, now: datetime) -> list:
+    """Apply the consequences of a sent message; returns jobs to enqueue after commit."""
+    handler = _HANDLERS.get(msg.purpose)
+    return handler(session, msg, now) if handler else []
+
+
+def _dispatch_sent(session: Session, msg: OutboundMessage, now: datetime) -> list:
+    """The officer's SMS left: the tip is dispatched; tell the reporter where it went."""
+    tip = session.get(Tip, msg.tip_id, with_for_update=True)
+    if tip is None or tip.status != TipStatus.RECEIVED:
+        return []
+    tip.status = TipStatus.DISPATCHED
+    tip.dispatched_at = now
+    tip.next_check_at = None
+    store.add_event(session, tip.id, "dispatched", now, "job:send_outbound",
+                    {"outbound_id": msg.id}, officer_id=msg.officer_id)
+    reporter = session.get(Reporter, tip.reporter_id) if tip.reporter_id else None
+    if reporter is None:
+        return []
+    rt = runtime.get()
+    where = messages.place(rt.directory, tip.commune_code, tip.province_code)
+    body = messages.notify_dispatched(tip.reference, where, tip.language)
+    notice = queue_for_reporter(session, reporter, body, "notify_dispatched",
+                                f"notify-dispatched-{tip.id}", now, rt.keyring, tip_id=tip.id)
+    return [send_job(notice.id)] if notice else []
+
+
+_HANDLERS = {"dispatch": _dispatch_sent}

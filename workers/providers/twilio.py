@@ -1,0 +1,71 @@
+"""Twilio (or any Twilio-compatible platform such as Somleng) through the official client."""
+
+import time
+from collections.abc import Callable
+
+import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from workers.providers.base import SendError, SendResult
+
+# Twilio error codes worth another try later (queue overflow, rate limits).
+RETRYABLE_CODES = frozenset({20429, 30001, 63018})
+
+
+class TwilioProvider:
+    """Sends SMS with twilio.rest.Client, retrying 429/5xx/connection errors with backoff."""
+
+    name = "twilio"
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        from_number: str = "",
+        messaging_service_sid: str = "",
+        base_url: str = "",
+        attempts: int = 3,
+        backoff: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: float = 10.0,
+    ):
+        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
+        if base_url:
+            self.client.api.base_url = base_url
+        self.from_number = from_number
+        self.messaging_service_sid = messaging_service_sid
+        self.attempts = attempts
+        self.backoff = backoff
+        self.sleep = sleep
+
+    def send_sms(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
+        """POST /Messages.json; raises SendError (retryable or not) when it cannot."""
+        params = {"to": to, "body": body}
+        if self.messaging_service_sid:
+            params["messaging_service_sid"] = self.messaging_service_sid
+        else:
+            params["from_"] = self.from_number
+        if status_callback:
+            params["status_callback"] = status_callback
+        for attempt in range(1, self.attempts + 1):
+            try:
+                message = self.client.messages.create(**params)
+                return SendResult(provider_id=message.sid, status=message.status or "queued")
+            except TwilioRestException as exc:
+                error = _classify(exc)
+            except (requests.ConnectionError, requests.Timeout):
+                error = SendError("twilio connection failed", retryable=True)
+            except TwilioException:
+                error = SendError("twilio client error", retryable=True)
+            if not error.retryable or attempt == self.attempts:
+                raise error
+            self.sleep(self.backoff * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+
+def _classify(exc: TwilioRestException) -> SendError:
+    """Map an API error to SendError without echoing Twilio's message (it names the number)."""
+    retryable = exc.status == 429 or exc.status >= 500 or (exc.code in RETRYABLE_CODES)
+    return SendError(f"twilio http {exc.status} code {exc.code}", retryable, exc.code)

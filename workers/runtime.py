@@ -1,0 +1,40 @@
+"""Per-process resources of a worker: settings, engine, Redis, keys, provider."""
+
+import os
+from dataclasses import dataclass, field
+
+from db.resources import Resources
+from db.settings import Settings
+from workers.providers import Provider, build_provider
+from workers.queues import Redis, connect
+
+
+@dataclass
+class Runtime(Resources):
+    """Everything a job needs, built once per process by the entry point."""
+
+    redis: Redis
+    provider: Provider
+    pid: int = field(default_factory=os.getpid)
+
+
+_current: Runtime | None = None
+
+
+def init(settings: Settings, provider: Provider | None = None) -> Runtime:
+    """Build this process's runtime (the worker entry point and tests call this)."""
+    global _current
+    _current = Runtime(**Runtime.parts(settings), redis=connect(settings.redis_url),
+                       provider=provider or build_provider(settings))
+    return _current
+
+
+def get() -> Runtime:
+    """The runtime of this process; a forked work horse gets fresh database connections."""
+    global _current
+    if _current is None:
+        return init(Settings.from_env())
+    if _current.pid != os.getpid():
+        _current.engine.dispose(close=False)
+        _current.pid = os.getpid()
+    return _current

@@ -1,0 +1,114 @@
+"""Sending one outbox message: idempotent, retried with backoff, ending visibly failed."""
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from db.models import OutboundMessage, OutboundStatus, RecipientKind
+from db.privacy import AddressError
+from db.session import transaction, utcnow
+from workers import runtime
+from workers.handoff import after_sent
+from workers.providers import SendError
+from workers.queues import enqueue, enqueue_quietly, send_job
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+BACKOFF = (10, 30, 120, 600, 1800)
+FINAL = (OutboundStatus.SENT, OutboundStatus.DELIVERED, OutboundStatus.UNDELIVERED,
+         OutboundStatus.FAILED)
+
+
+def send_outbound(outbound_id: int) -> str:
+    """Job: send outbox message `outbound_id` once; returns its status afterwards."""
+    rt = runtime.get()
+    claimed = _claim(rt, outbound_id)
+    if claimed is None:
+        return "skipped"
+    to, body, callback = claimed
+    try:
+        result = rt.provider.send_sms(to, body, callback)
+    except SendError as error:
+        return _failed(rt, outbound_id, error)
+    return _sent(rt, outbound_id, result.provider_id)
+
+
+def _claim(rt, outbound_id: int) -> tuple[str, str, str | None] | None:
+    """Mark the row as sending and return (address, body, callback), or None if done already."""
+    now = utcnow()
+    with transaction(rt.engine) as session:
+        msg = session.execute(
+            select(OutboundMessage).where(OutboundMessage.id == outbound_id).with_for_update()
+        ).scalar_one_or_none()
+        if msg is None or msg.status in FINAL:
+            return None
+        if msg.status == OutboundStatus.SENDING:
+            log.warning("outbound %s: earlier attempt was interrupted; it may repeat", msg.id)
+        try:
+            to = rt.keyring.unseal(msg.address)
+            body = rt.keyring.unseal(msg.sealed_body) if msg.sealed_body else msg.body
+        except AddressError:
+            _finish(msg, OutboundStatus.FAILED, now, "reply address no longer available")
+            return None
+        msg.status = OutboundStatus.SENDING
+        msg.attempts += 1
+        msg.provider = rt.provider.name
+        msg.updated_at = now
+    callback = _status_callback(rt.settings.public_base_url)
+    return to, body, callback
+
+
+def _sent(rt, outbound_id: int, provider_id: str) -> str:
+    now = utcnow()
+    with transaction(rt.engine) as session:
+        msg = session.get(OutboundMessage, outbound_id, with_for_update=True)
+        msg.provider_id = provider_id
+        msg.sent_at = now
+        _finish(msg, OutboundStatus.SENT, now)
+        follow_up = after_sent(session, msg, now)
+    if follow_up:
+        enqueue_quietly(rt.redis, follow_up)
+    return OutboundStatus.SENT.value
+
+
+def _failed(rt, outbound_id: int, error: SendError) -> str:
+    now = utcnow()
+    with transaction(rt.engine) as session:
+        msg = session.get(OutboundMessage, outbound_id, with_for_update=True)
+        msg.last_error = error.reason[:300]
+        if error.retryable and msg.attempts < MAX_ATTEMPTS:
+            delay = timedelta(seconds=BACKOFF[min(msg.attempts - 1, len(BACKOFF) - 1)])
+            msg.status = OutboundStatus.QUEUED
+            msg.next_attempt_at = now + delay
+            msg.updated_at = now
+            retry_in = delay
+        else:
+            _finish(msg, OutboundStatus.FAILED, now, error.reason)
+            retry_in = None
+    if retry_in is None:
+        log.warning("outbound %s failed for good: %s", outbound_id, error.reason)
+        return OutboundStatus.FAILED.value
+    try:
+        enqueue(rt.redis, send_job(outbound_id)[0], outbound_id, delay=retry_in)
+    except Exception:  # the sweeper re-enqueues it when next_attempt_at has passed
+        log.warning("could not schedule retry of outbound %s", outbound_id)
+    return OutboundStatus.QUEUED.value
+
+
+def _finish(msg: OutboundMessage, status: OutboundStatus, now: datetime,
+            error: str | None = None) -> None:
+    """Final state; a reporter's sealed address and PIN-bearing body are dropped."""
+    msg.status = status
+    msg.updated_at = now
+    msg.next_attempt_at = None
+    msg.sealed_body = None
+    if error:
+        msg.last_error = error[:300]
+    if msg.recipient_kind == RecipientKind.REPORTER:
+        msg.address = ""
+
+
+def _status_callback(base_url: str) -> str | None:
+    return f"{base_url}/webhooks/twilio/status" if base_url else None
+

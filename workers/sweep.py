@@ -1,0 +1,103 @@
+"""The periodic sweeper: the database says what is overdue, and the sweeper re-enqueues it."""
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import and_, exists, or_, select, update
+
+from db import conversations, store
+from db.models import (
+    FlowSession,
+    OutboundMessage,
+    OutboundStatus,
+    Reporter,
+    Tip,
+    TipStatus,
+    Urgency,
+)
+from db.session import transaction, utcnow
+from workers import runtime
+from workers.dispatch import stuck_tips
+from workers.queues import dispatch_job, enqueue_quietly, send_job
+
+log = logging.getLogger(__name__)
+RECHECK = timedelta(seconds=60)
+INTERRUPTED = timedelta(minutes=5)
+OPEN = (TipStatus.RECEIVED, TipStatus.DISPATCHED, TipStatus.ACKNOWLEDGED)
+
+
+def sweep() -> dict[str, int]:
+    """Job: re-enqueue stuck work, file abandoned conversations, purge old reply addresses."""
+    rt = runtime.get()
+    counts = {"tips": 0, "outbound": 0, "expired": 0, "purged": 0}
+    jobs = _stuck_work(rt, counts)
+    jobs += _expire_sessions(rt, counts)
+    counts["purged"] = purge_reply_addresses(rt)
+    if jobs:
+        enqueue_quietly(rt.redis, jobs)
+    if any(counts.values()):
+        log.info("sweep: %s", counts)
+    return counts
+
+
+def _stuck_work(rt, counts: dict[str, int]) -> list:
+    now = utcnow()
+    grace = timedelta(seconds=rt.settings.sweep_grace_seconds)
+    jobs = []
+    with transaction(rt.engine) as session:
+        for tip in stuck_tips(session, now):
+            tip.next_check_at = now + RECHECK
+            jobs.append(dispatch_job(tip.id, tip.urgency == Urgency.URGENT))
+        due = session.execute(
+            select(OutboundMessage).where(
+                or_(
+                    and_(OutboundMessage.status == OutboundStatus.QUEUED,
+                         OutboundMessage.next_attempt_at.is_(None),
+                         OutboundMessage.created_at <= now - grace),
+                    and_(OutboundMessage.status == OutboundStatus.QUEUED,
+                         OutboundMessage.next_attempt_at <= now - grace),
+                    and_(OutboundMessage.status == OutboundStatus.SENDING,
+                         OutboundMessage.updated_at <= now - INTERRUPTED),
+                )
+            ).limit(500).with_for_update(skip_locked=True)
+        ).scalars().all()
+        for msg in due:
+            msg.next_attempt_at = now + RECHECK
+            jobs.append(send_job(msg.id))
+    counts["tips"] = sum(1 for j in jobs if j[0].endswith("dispatch_tip"))
+    counts["outbound"] = len(jobs) - counts["tips"]
+    return jobs
+
+
+def _expire_sessions(rt, counts: dict[str, int]) -> list:
+    now = utcnow()
+    with transaction(rt.engine) as session:
+        keys = session.execute(
+            select(FlowSession.key).where(FlowSession.expires_at <= now).limit(200)
+        ).scalars().all()
+    jobs = []
+    for key in keys:
+        with transaction(rt.engine) as session:
+            row = store.load_flow(session, key)
+            if row is None or row.expires_at > now:
+                continue  # answered meanwhile, or already filed by another sweep
+            turn = conversations.expire(session, rt.env, row, now)
+        counts["expired"] += 1
+        jobs += [dispatch_job(t.id, t.urgency == Urgency.URGENT) for t in turn.tips]
+        jobs += [send_job(i) for i in turn.outbound_ids]
+    return jobs
+
+
+def purge_reply_addresses(rt) -> int:
+    """Forget reply addresses past their expiry once the reporter has no open tip."""
+    now = utcnow()
+    open_tip = exists().where(Tip.reporter_id == Reporter.id, Tip.status.in_(OPEN))
+    with transaction(rt.engine) as session:
+        result = session.execute(
+            update(Reporter)
+            .where(Reporter.reply_address.is_not(None), Reporter.reply_expires_at <= now,
+                   ~open_tip)
+            .values(reply_address=None, reply_expires_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    return result.rowcount or 0
