@@ -1,0 +1,29 @@
+"""The web gateway: channel webhooks, health, admin view and CLI, built by create_app()."""
+
+from flask import Flask
+
+from db.redact import install as install_redaction
+from db.settings import Settings
+from gateway.services import Services
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the Flask app; settings come from the environment unless given."""
+    settings = settings or Settings.from_env()
+    install_redaction()
+    app = Flask(__name__, instance_path=None)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=64 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    app.extensions["tinbao"] = Services.build(settings)
+
+    from gateway import cli, health, sms_twilio
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(sms_twilio.bp)
+    for command in cli.cli.commands.values():
+        app.cli.add_command(command)
+    return app

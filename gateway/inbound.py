@@ -1,0 +1,92 @@
+"""Taking one inbound reporter message, on any channel: store it, advance the flow, file tips."""
+
+import logging
+from dataclasses import dataclass, field
+
+from db import conversations, store
+from db.conversations import Env
+from db.models import InboundMessage, Urgency
+from db.privacy import AddressError, normalize_phone
+from db.session import Conflict, transaction, utcnow
+from flows import Channel
+from flows.text import clean
+from gateway.services import Services
+from workers.queues import dispatch_job, send_job
+
+log = logging.getLogger(__name__)
+MAX_BODY = 10_000
+
+
+@dataclass(frozen=True)
+class InboundText:
+    """A text message as every channel adapter hands it over."""
+
+    channel: Channel
+    provider_id: str
+    sender: str
+    receiver: str
+    body: str
+    conversation: str | None = None  # USSD/voice session id; SMS conversations follow the sender
+
+
+@dataclass
+class Received:
+    """The reply to give, and the jobs to enqueue once the transaction is committed."""
+
+    reply: str
+    duplicate: bool = False
+    jobs: list = field(default_factory=list)
+    tip_references: list[str] = field(default_factory=list)
+
+
+def receive_text(svc: Services, msg: InboundText) -> Received:
+    """Store the message, advance the reporter's conversation and file any tip, atomically."""
+    address = _address(msg.sender, svc.settings.default_country)
+    env = svc.env  # loads the commune index (once) before any lock is taken
+    for _ in range(3):
+        try:
+            return _receive(svc, env, msg, address)
+        except Conflict:
+            log.info("concurrent delivery of %s; re-reading", msg.provider_id)
+    raise RuntimeError("inbound message could not be stored")
+
+
+def _receive(svc: Services, env: Env, msg: InboundText, address: str) -> Received:
+    now = utcnow()
+    with transaction(svc.engine) as session:
+        if store.inbound_reply(session, svc.keyring, msg.provider_id) is not None:
+            return _repeat(session, svc, msg)
+        reporter = store.reporter_for(session, svc.keyring, address, now,
+                                      svc.settings.reply_address_days)
+        if store.inbound_reply(session, svc.keyring, msg.provider_id) is not None:
+            return _repeat(session, svc, msg)  # a concurrent delivery won the lock first
+        key = f"{msg.channel.value}:{msg.conversation or reporter.pseudonym}"
+        turn = conversations.take_turn(
+            session, env, channel=msg.channel, key=key, reporter=reporter,
+            text=msg.body, now=now, province_code=svc.settings.province_for(msg.receiver),
+        )
+        session.add(InboundMessage(
+            channel=msg.channel.value,
+            provider_id=msg.provider_id,
+            reporter_id=reporter.id,
+            tip_id=turn.tips[-1].id if turn.tips else None,
+            body=clean(msg.body)[:MAX_BODY],
+            reply_sealed=svc.keyring.seal(turn.reply) if turn.reply else None,
+            received_at=now,
+        ))
+    jobs = [dispatch_job(t.id, t.urgency == Urgency.URGENT) for t in turn.tips]
+    jobs += [send_job(i) for i in turn.outbound_ids]
+    return Received(turn.reply, jobs=jobs, tip_references=[t.reference for t in turn.tips])
+
+
+def _repeat(session, svc: Services, msg: InboundText) -> Received:
+    """The same reply again for a repeated delivery (the first answer may have been lost)."""
+    return Received(store.inbound_reply(session, svc.keyring, msg.provider_id), duplicate=True)
+
+
+def _address(sender: str, country: str) -> str:
+    """E.164 when the sender is a phone number; otherwise the cleaned sender id as given."""
+    try:
+        return normalize_phone(sender, country)
+    except AddressError:
+        return clean(sender).strip()[:40] or "unknown"

@@ -1,0 +1,37 @@
+"""POST /webhooks/twilio/sms: Twilio's inbound SMS webhook, answered with TwiML."""
+
+from flask import Blueprint, Response, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from flows import Channel
+from gateway.inbound import InboundText, receive_text
+from gateway.services import services
+from gateway.twilio_auth import twilio_signed
+from workers.queues import enqueue_quietly
+
+bp = Blueprint("sms_twilio", __name__)
+
+
+@bp.post("/webhooks/twilio/sms")
+@twilio_signed
+def inbound_sms():
+    """Store and answer one SMS; dispatch jobs are enqueued after the response is sent."""
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    if not sid or not form.get("From"):
+        return Response("missing MessageSid or From", status=400)
+    svc = services()
+    received = receive_text(svc, InboundText(
+        channel=Channel.SMS,
+        provider_id=f"twilio:{sid}",
+        sender=form["From"],
+        receiver=form.get("To", ""),
+        body=form.get("Body", ""),
+    ))
+    twiml = MessagingResponse()
+    if received.reply:
+        twiml.message(received.reply)
+    response = Response(str(twiml), mimetype="application/xml")
+    if received.jobs:
+        response.call_on_close(lambda: enqueue_quietly(svc.redis, received.jobs))
+    return response

@@ -1,0 +1,38 @@
+"""Twilio webhook signatures, checked on every Twilio route (demo mode included)."""
+
+from functools import wraps
+
+from flask import abort, request
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+
+from gateway.services import services
+
+
+def signed_url() -> str:
+    """The URL Twilio signed: the configured public base URL when behind a proxy."""
+    base = services().settings.public_base_url
+    if base:
+        return base + request.full_path.rstrip("?")
+    return request.url
+
+
+def is_valid() -> bool:
+    """Whether the current request carries a valid X-Twilio-Signature."""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        return False
+    validator = RequestValidator(services().settings.twilio_auth_token)
+    algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
+    return validator.validate(signed_url(), request.form, signature, algorithm)
+
+
+def twilio_signed(view):
+    """Decorator: 403 (and nothing stored) unless the request is signed by our Twilio token."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not is_valid():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
