@@ -1,0 +1,37 @@
+"""Settings come from the environment; placeholders are refused outside demo mode."""
+
+import pytest
+
+from db.settings import Settings, SettingsError
+
+GOOD = {"DATABASE_URL": "sqlite:///x.db", "SECRET_KEY": "s" * 20, "PSEUDONYM_KEY": "p" * 20,
+        "REPLY_ADDRESS_KEY": "r" * 20, "TWILIO_AUTH_TOKEN": "t" * 32}
+
+
+def test_a_complete_environment_is_accepted():
+    settings = Settings.from_env({**GOOD, "INBOUND_NUMBERS": "+842373000000=38, +842400000000=1",
+                                  "DEFAULT_PROVINCE": "38", "KEYWORDS_START": "TIN, BAO AN"})
+    assert settings.province_for("+842400000000") == 1
+    assert settings.province_for("+849999") == 38
+    assert settings.keywords.start == ("TIN", "BAO AN") and settings.sms_provider == "twilio"
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "PSEUDONYM_KEY", "REPLY_ADDRESS_KEY",
+                                  "TWILIO_AUTH_TOKEN", "DATABASE_URL"])
+def test_a_missing_secret_is_refused(name):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({k: v for k, v in GOOD.items() if k != name})
+
+
+@pytest.mark.parametrize("value", ["change-me", "secret", "dev"])
+def test_placeholders_are_refused_outside_demo_mode(value):
+    with pytest.raises(SettingsError, match="placeholder"):
+        Settings.from_env({**GOOD, "SECRET_KEY": value})
+    assert Settings.from_env({**GOOD, "SECRET_KEY": value, "TINBAO_DEMO": "1"}).demo
+
+
+def test_demo_mode_defaults_to_sqlite_in_the_instance_folder_and_the_outbox():
+    env = {k: v for k, v in GOOD.items() if k != "DATABASE_URL"}
+    settings = Settings.from_env({**env, "TINBAO_DEMO": "1", "TINBAO_INSTANCE": "/tmp/inst"})
+    assert settings.database_url == "sqlite:////tmp/inst/tinbao.db"
+    assert settings.sms_provider == "outbox"

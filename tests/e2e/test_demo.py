@@ -1,0 +1,112 @@
+"""Quick start for real: `tinbao up` starts Redis, web, worker and scheduler; a tip sent with
+`tinbao sms send` is in `tinbao outbox` within two seconds; Ctrl-C stops every process."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import _free_port
+from tests.privacy import REPORTERS, assert_no_reporter_numbers, assert_text_clean
+
+pytestmark = pytest.mark.e2e
+BIN = Path(sys.executable).parent
+
+
+def _up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """`tinbao up` in a fresh instance folder, as a newcomer would run it."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("REDIS_URL", "DATABASE_URL", "TWILIO_AUTH_TOKEN", "PORT")}
+    env.update(TINBAO_INSTANCE=str(tmp_path / "instance"), PYTHONUNBUFFERED="1")
+    log = open(tmp_path / "demo.log", "w")
+    proc = subprocess.Popen([str(BIN / "tinbao"), "up", "--port", str(port)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    deadline = time.monotonic() + 90
+    while "Send a tip" not in (tmp_path / "demo.log").read_text():
+        assert proc.poll() is None, (tmp_path / "demo.log").read_text()
+        assert time.monotonic() < deadline, "demo did not come up"
+        time.sleep(0.2)
+    yield proc, port, env, tmp_path
+    if proc.poll() is None:
+        proc.kill()
+    log.close()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`."""
+    found, todo = [], [pid]
+    while todo:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(todo.pop())],
+                             capture_output=True, text=True).stdout
+        kids = [int(x) for x in out.split()]
+        found += kids
+        todo += kids
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "zombie" in status.read_text())
+
+
+def tinbao(env, tmp_path, *args) -> str:
+    result = subprocess.run([str(BIN / "tinbao"), *args], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_quick_start_takes_a_tip_to_an_officer_within_two_seconds_and_stops_cleanly(demo):
+    proc, port, env, tmp_path = demo
+    env = {**env, "PORT": str(port)}
+    assert _up(f"http://127.0.0.1:{port}/healthz")
+    sent = time.monotonic()
+    reply = tinbao(env, tmp_path, "sms", "send", "--from", REPORTERS[0],
+                   "TIN 15865 co nguoi la mat cho hang cam o thon 3")
+    assert reply.startswith("Da nhan tin bao ")
+    reference = reply.split()[4].rstrip(",")
+    while True:
+        items = json.loads(tinbao(env, tmp_path, "outbox", "--json"))
+        dispatch = [i for i in items if i["recipient"] == "officer"]
+        if dispatch and dispatch[0]["status"] == "sent":
+            break
+        assert time.monotonic() - sent < 2.0, items
+        time.sleep(0.05)
+    assert dispatch[0]["tip_reference"] == reference
+    assert "Xa Hoang Hoa" in dispatch[0]["body"]
+    instance = tmp_path / "instance"
+    children = descendants(proc.pid)
+    assert len(children) >= 5  # redis, gunicorn master + workers, rq worker, cron
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=20) == 0
+    assert not _listening(port)
+    assert not [pid for pid in children if alive(pid)], "processes outlived Ctrl-C"
+    log = (tmp_path / "demo.log").read_text()
+    assert_text_clean(log, "the demo's log output")
+    assert_no_reporter_numbers(f"sqlite:///{instance / 'tinbao.db'}")

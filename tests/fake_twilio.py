@@ -1,0 +1,71 @@
+"""A local HTTP server that answers like Twilio's Messages API (the only thing we fake)."""
+
+import json
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+
+class FakeTwilio:
+    """Scripted answers for POST /2010-04-01/Accounts/{sid}/Messages.json; records requests."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.script: list[tuple[int, dict | None]] = []
+        self._lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length", 0))
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                status, body = fake._answer(self.path, form, self.headers.get("Authorization"))
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def answer(self, *responses: tuple[int, dict | None]) -> None:
+        """Queue the next answers: (status, None) means a normal 201 created message."""
+        self.script.extend(responses)
+
+    def _answer(self, path: str, form: dict, auth: str | None) -> tuple[int, dict]:
+        with self._lock:
+            self.requests.append({"path": path, "form": form, "auth": auth})
+            status, body = self.script.pop(0) if self.script else (201, None)
+        if not path.endswith("/Messages.json"):
+            return 404, {"code": 20404, "message": "The requested resource was not found",
+                         "status": 404}
+        if status == 201 and body is None:
+            sid = "SM" + uuid.uuid4().hex
+            account = path.split("/")[3]
+            body = {"sid": sid, "account_sid": account, "to": form.get("To"),
+                    "from": form.get("From"), "body": form.get("Body"), "status": "queued",
+                    "num_segments": "1", "direction": "outbound-api",
+                    "api_version": "2010-04-01", "price": None, "error_code": None,
+                    "uri": f"{path[:-5]}/{sid}.json"}
+        return status, body
+
+    def start(self) -> None:
+        """Serve in a background thread."""
+        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
+
+    def stop(self) -> None:
+        """Shut the server down."""
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def twilio_error(status: int, code: int, message: str) -> tuple[int, dict]:
+    """An error answer in Twilio's JSON shape."""
+    return status, {"code": code, "message": message, "status": status,
+                    "more_info": f"https://www.twilio.com/docs/errors/{code}"}

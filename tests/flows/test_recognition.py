@@ -1,0 +1,81 @@
+"""Commands, categories and commune search: what a feature-phone user really types."""
+
+import pytest
+
+from flows import Keywords, categories
+from flows.categories import Category
+from flows.keywords import Command, parse
+
+
+@pytest.mark.parametrize("text, command, rest", [
+    ("TIN 15865 trom bo", Command.START, "15865 trom bo"),
+    ("tin", Command.START, ""),
+    ("Tố giác ma túy", Command.START, "ma túy"),
+    ("TG 15865", Command.START, "15865"),
+    ("BAO 15865 co trom", Command.START, "15865 co trom"),
+    ("bao luc o thon 3", None, "bao luc o thon 3"),
+    ("Giúp", Command.HELP, ""),
+    ("help", Command.HELP, ""),
+    ("giup toi voi co trom", None, "giup toi voi co trom"),
+    ("HUY", Command.CANCEL, ""),
+    ("huy hoai tai san", None, "huy hoai tai san"),
+    ("  stop  ", Command.CANCEL, ""),
+    ("English", Command.ENGLISH, ""),
+    ("Tiếng Việt", Command.VIETNAMESE, ""),
+    ("co nguoi la", None, "co nguoi la"),
+])
+def test_commands_are_found_whatever_the_spelling(text, command, rest):
+    found, remainder, _ = parse(text, Keywords())
+    assert (found, remainder) == (command, rest)
+
+
+def test_keywords_are_configurable():
+    custom = Keywords(start=("bao an",))
+    assert parse("BAO AN 15865 x", custom)[0] is Command.START
+    assert parse("TIN 15865 x", custom)[0] is None
+
+
+@pytest.mark.parametrize("text, category", [
+    ("co nguoi ban ma tuy o bai song", Category.DRUGS),
+    ("Có người bán ma túy", Category.DRUGS),
+    ("trom xe may dem qua", Category.THEFT),
+    ("xoc dia o nha van hoa", Category.GAMBLING),
+    ("lo de o quan nuoc", Category.GAMBLING),
+    ("cuop giat dien thoai", Category.ROBBERY),
+    ("co nguoi la mat hay lui toi", Category.STRANGER),
+    ("co nguoi la mat cho hang cam o thon 3", Category.CONTRABAND),
+    ("cho vay nang lai", Category.LENDING),
+    ("lua sang trung quoc ban", Category.TRAFFICKING),
+    ("giau sung trong nha", Category.WEAPONS),
+    ("chay nha o xom 2", Category.FIRE),
+    ("tranh chap dat dai", Category.DISPUTE),
+    ("my motorbike was stolen", Category.THEFT),
+    ("hom nay troi dep", None),
+])
+def test_categories_are_guessed_from_words(text, category):
+    assert categories.guess(text) == category
+
+
+def test_menu_numbers_map_to_the_seven_menu_categories():
+    assert [categories.from_menu(str(i)) for i in range(1, 8)] == list(categories.MENU)
+    assert categories.from_menu("8") is None and categories.from_menu("x") is None
+
+
+def test_commune_search_prefers_the_dialled_province(directory):
+    found = directory.search("tan thanh", province_code=38)
+    assert [c.code for c in found] == [15661]
+    assert len(directory.search("tan thanh")) == 3
+
+
+@pytest.mark.parametrize("typed", ["hoang hoa", "Xã Hoằng Hóa", "xa hoang hoa", "X. Hoang Hoa",
+                                   "HOANG HOA", "hoang hoá"])
+def test_commune_search_ignores_prefix_case_and_diacritics(directory, typed):
+    assert [c.code for c in directory.search(typed, 38)] == [15865]
+
+
+def test_commune_search_forgives_a_typo_within_the_province(directory):
+    assert 15865 in [c.code for c in directory.search("hoang hao", 38)]
+
+
+def test_commune_search_returns_nothing_for_nonsense(directory):
+    assert directory.search("xyzzy", 38) == [] and directory.search("x", 38) == []

@@ -1,0 +1,75 @@
+"""The SMS tip flow, by golden transcripts and by the properties every reply must have."""
+
+from pathlib import Path
+
+import pytest
+
+import flows
+from flows import Channel, Context, Input, InputKind, State
+from flows.text import segments
+from tests.flows.transcript import NOW, one_segment, replay
+
+TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", TRANSCRIPTS, ids=lambda p: p.stem)
+def test_transcript_replays_exactly_and_every_reply_fits_one_segment(path, directory):
+    expected, actual, replies = replay(path, directory)
+    assert actual == expected
+    assert all(one_segment(r) for r in replies), [r for r in replies if not one_segment(r)]
+
+
+def ctx(directory, **kw) -> Context:
+    values = dict(now=NOW, channel=Channel.SMS, directory=directory, province_code=38,
+                  reference="482913", pin="4721")
+    return Context(**{**values, **kw})
+
+
+def test_a_1600_character_tip_is_filed_whole_and_answered_in_one_segment(directory):
+    body = "TIN 15865 " + ("co nguoi van chuyen hang cam qua song vao ban dem " * 40)[:1590]
+    step = flows.advance(None, Input(text=body), ctx(directory))
+    assert step.filed and step.filed.commune_code == 15865
+    assert len(step.filed.details) > 1500
+    assert one_segment(flows.render_all(step.prompts, "vi", "sms"))
+
+
+@pytest.mark.parametrize("text", ["\x00\x01TIN\x07", "🙏🙏🙏", "\u202e\u200b", " \t\n "])
+def test_control_characters_and_emoji_only_never_break_the_flow(directory, text):
+    step = flows.advance(None, Input(text=text), ctx(directory))
+    reply = flows.render_all(step.prompts, step.language, "sms")
+    assert reply and one_segment(reply)
+
+
+def test_advance_never_changes_the_state_it_was_given(directory):
+    state = State("commune", "vi", {"category": "ma_tuy"})
+    before = state.to_dict()
+    flows.advance(state, Input(text="hoang hao"), ctx(directory))
+    assert state.to_dict() == before
+
+
+def test_a_state_survives_a_json_round_trip(directory):
+    step = flows.advance(None, Input(text="TIN"), ctx(directory))
+    again = State.from_dict(step.state.to_dict())
+    assert again == step.state
+
+
+def test_the_reference_and_pin_come_from_the_context(directory):
+    step = flows.advance(None, Input(text="TIN 15865 trom bo"), ctx(directory, reference="777777",
+                                                                     pin="0042"))
+    assert (step.filed.reference, step.filed.pin) == ("777777", "0042")
+    assert "777777" in flows.render_all(step.prompts, "vi", "sms")
+
+
+def test_the_longest_commune_names_still_fit_the_receipt_and_the_choice_list(directory):
+    longest = sorted((directory.get(c) for c in directory._by_code), key=lambda c: len(c.name))
+    for commune in longest[-20:]:
+        step = flows.advance(None, Input(text=f"TIN {commune.code:05d} trom"), ctx(directory))
+        assert segments(flows.render_all(step.prompts, "vi", "sms")) == 1, commune.name
+        step_en = flows.advance(None, Input(text=f"TIP {commune.code:05d} theft"),
+                                ctx(directory))
+        assert segments(flows.render_all(step_en.prompts, "en", "sms")) == 1, commune.name
+
+
+def test_timeout_of_nothing_is_silent(directory):
+    step = flows.advance(None, Input(InputKind.TIMEOUT), ctx(directory))
+    assert step.state is None and not step.prompts and not step.effects

@@ -1,0 +1,101 @@
+"""From a signed webhook to the officer's SMS, through a real RQ worker and real Redis."""
+
+from rq import Queue
+from sqlalchemy import update
+
+from db.models import (
+    Officer,
+    OfficerKind,
+    OutboundMessage,
+    OutboundStatus,
+    RecipientKind,
+    Tip,
+    TipEvent,
+    TipStatus,
+)
+from db.session import transaction
+from flows.text import segments
+from tests.helpers import count, reply_of, rows, run_worker, sms
+from workers.dispatch import dispatch_tip
+
+
+def test_a_tip_reaches_the_commune_officer_and_the_reporter_hears_where_it_went(
+    client, settings, rt
+):
+    response = sms(client, settings, "TIN 15865 co nguoi la mat cho hang cam o thon 3")
+    assert "Da nhan tin bao" in reply_of(response)
+    assert Queue("default", connection=rt.redis).count == 1  # enqueued after the answer
+    run_worker(rt.redis)
+    [tip] = rows(rt.engine, Tip)
+    assert tip.status == TipStatus.DISPATCHED and tip.dispatched_at is not None
+    officer_msg, notice = rows(rt.engine, OutboundMessage)
+    [officer] = rows(rt.engine, Officer, Officer.commune_code == 15865)
+    assert officer_msg.recipient_kind == RecipientKind.OFFICER
+    assert officer_msg.officer_id == officer.id == tip.officer_id
+    assert rt.keyring.unseal(officer_msg.address) == officer.phone
+    assert officer_msg.body == (f'TIN BAO {tip.reference}: Hang cam, Xa Hoang Hoa. "co nguoi la '
+                                f'mat cho hang cam o thon 3" Tra loi: OK {tip.reference}')
+    assert officer_msg.status == OutboundStatus.SENT and officer_msg.provider == "outbox"
+    assert notice.recipient_kind == RecipientKind.REPORTER
+    assert notice.body == (f"Tin bao {tip.reference} da duoc chuyen den Cong an Xa Hoang Hoa. "
+                           "Can bo se xu ly som. Cam on ban.")
+    assert notice.status == OutboundStatus.SENT and notice.address == ""  # dropped once sent
+    kinds = [e.kind for e in rows(rt.engine, TipEvent)]
+    assert kinds == ["received", "routed", "dispatched"]
+
+
+def test_every_dispatch_fits_one_segment_even_for_long_accented_tips(client, settings, rt):
+    sms(client, settings, "TIN 15865 " + "Có người lạ mặt chở hàng cấm qua cầu 🙏 " * 30)
+    run_worker(rt.redis)
+    for msg in rows(rt.engine, OutboundMessage):
+        assert segments(msg.body) == 1 and msg.body.isascii(), msg.body
+
+
+def test_urgent_tips_go_through_the_urgent_queue_and_say_so(client, settings, rt):
+    sms(client, settings, "TIN 15865 dang co cuop o cho, khan cap")
+    assert Queue("urgent", connection=rt.redis).count == 1
+    run_worker(rt.redis)
+    officer_msg = rows(rt.engine, OutboundMessage)[0]
+    assert " KHAN: Cuop/bao luc" in officer_msg.body
+
+
+def test_a_tip_without_commune_goes_to_the_province_duty_desk(client, settings, rt):
+    for text in ("co nguoi la mat o thon 3", "0"):
+        sms(client, settings, text)
+    run_worker(rt.redis)
+    [tip] = rows(rt.engine, Tip)
+    assert tip.commune_code is None and tip.province_code == 38
+    [desk] = rows(rt.engine, Officer, Officer.kind == OfficerKind.PROVINCE_DESK)
+    assert tip.officer_id == desk.id
+    assert "truc ban Cong an Thanh Hoa" in rows(rt.engine, OutboundMessage)[1].body
+
+
+def test_a_tip_for_a_commune_without_officers_goes_to_the_national_desk(client, settings, rt):
+    sms(client, settings, "TIN 00070 trom xe dap o pho co")  # Phuong Hoan Kiem, Ha Noi
+    run_worker(rt.redis)
+    [tip] = rows(rt.engine, Tip)
+    [desk] = rows(rt.engine, Officer, Officer.kind == OfficerKind.NATIONAL_DESK)
+    assert tip.commune_code == 70 and tip.officer_id == desk.id
+    assert tip.status == TipStatus.DISPATCHED
+
+
+def test_dispatch_is_idempotent_when_the_job_runs_again(client, settings, rt):
+    sms(client, settings, "TIN 15865 trom bo")
+    [tip] = rows(rt.engine, Tip)
+    assert dispatch_tip(tip.id) == "sent"
+    assert dispatch_tip(tip.id) == "already dispatched"
+    run_worker(rt.redis)  # the job the webhook queued
+    officer_msgs = [m for m in rows(rt.engine, OutboundMessage)
+                    if m.recipient_kind == RecipientKind.OFFICER]
+    assert len(officer_msgs) == 1 and officer_msgs[0].attempts == 1
+
+
+def test_no_officer_anywhere_leaves_the_tip_received_and_visible(client, settings, rt):
+    with transaction(rt.engine) as session:
+        session.execute(update(Officer).values(active=False))
+    sms(client, settings, "TIN 15865 trom bo")
+    run_worker(rt.redis)
+    [tip] = rows(rt.engine, Tip)
+    assert tip.status == TipStatus.RECEIVED and tip.next_check_at is not None
+    assert "unroutable" in [e.kind for e in rows(rt.engine, TipEvent)]
+    assert count(rt.engine, OutboundMessage) == 0

@@ -1,0 +1,70 @@
+"""Sending through Twilio from the worker: retries with backoff, then a visible failed state."""
+
+from rq.registry import ScheduledJobRegistry
+
+from db.models import OutboundMessage, OutboundStatus, RecipientKind, Tip, TipStatus
+from tests.fake_twilio import twilio_error
+from tests.helpers import rows, run_worker, sms
+from workers.send import MAX_ATTEMPTS, send_outbound
+
+
+def officer_message(rt) -> OutboundMessage:
+    return next(m for m in rows(rt.engine, OutboundMessage)
+                if m.recipient_kind == RecipientKind.OFFICER)
+
+
+def test_the_dispatch_goes_out_through_twilio(client, settings, twilio_rt, fake_twilio):
+    sms(client, settings, "TIN 15865 trom bo o thon 3")
+    run_worker(twilio_rt.redis)
+    dispatch, notice = fake_twilio.requests
+    msg = officer_message(twilio_rt)
+    assert dispatch["form"]["To"] == twilio_rt.keyring.unseal(msg.address)
+    assert dispatch["form"]["Body"] == msg.body and msg.provider_id.startswith("SM")
+    assert notice["form"]["Body"].startswith("Tin bao ")
+    assert rows(twilio_rt.engine, Tip)[0].status == TipStatus.DISPATCHED
+
+
+def test_a_429_then_201_is_absorbed_by_the_provider(client, settings, twilio_rt, fake_twilio):
+    fake_twilio.answer(twilio_error(429, 20429, "Too Many Requests"), (201, None))
+    sms(client, settings, "TIN 15865 trom bo")
+    run_worker(twilio_rt.redis)
+    msg = officer_message(twilio_rt)
+    assert msg.status == OutboundStatus.SENT and msg.attempts == 1
+
+
+def test_an_outage_schedules_retries_and_ends_failed_after_the_last(client, settings, twilio_rt,
+                                                                    fake_twilio):
+    fake_twilio.answer(*[twilio_error(500, 20500, "Internal Server Error")] * 3)
+    sms(client, settings, "TIN 15865 trom bo")
+    run_worker(twilio_rt.redis)
+    msg = officer_message(twilio_rt)
+    assert msg.status == OutboundStatus.QUEUED and msg.attempts == 1
+    assert msg.next_attempt_at > msg.updated_at.replace(microsecond=0)
+    assert "twilio http 500" in msg.last_error
+    assert ScheduledJobRegistry("default", connection=twilio_rt.redis).count == 1
+    assert rows(twilio_rt.engine, Tip)[0].status == TipStatus.RECEIVED
+    fake_twilio.answer(*[twilio_error(500, 20500, "x")] * 3 * MAX_ATTEMPTS)
+    results = [send_outbound(msg.id) for _ in range(MAX_ATTEMPTS)]
+    assert results[-2:] == ["failed", "skipped"]
+    msg = officer_message(twilio_rt)
+    assert msg.status == OutboundStatus.FAILED and msg.attempts == MAX_ATTEMPTS
+
+
+def test_a_permanent_error_fails_at_once_without_retry(client, settings, twilio_rt, fake_twilio):
+    fake_twilio.answer(twilio_error(400, 21211, "The 'To' number is not a valid phone number."))
+    sms(client, settings, "TIN 15865 trom bo")
+    run_worker(twilio_rt.redis)
+    msg = officer_message(twilio_rt)
+    assert msg.status == OutboundStatus.FAILED and msg.attempts == 1
+    assert msg.last_error == "twilio http 400 code 21211"
+    assert ScheduledJobRegistry("default", connection=twilio_rt.redis).count == 0
+    assert len(fake_twilio.requests) == 1
+
+
+def test_a_recovered_api_sends_the_scheduled_retry(client, settings, twilio_rt, fake_twilio):
+    fake_twilio.answer(*[twilio_error(503, 20500, "x")] * 3)
+    sms(client, settings, "TIN 15865 trom bo")
+    run_worker(twilio_rt.redis)
+    msg = officer_message(twilio_rt)
+    assert send_outbound(msg.id) == "sent"
+    assert rows(twilio_rt.engine, Tip)[0].status == TipStatus.DISPATCHED
