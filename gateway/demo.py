@@ -75,7 +75,7 @@ def start_redis(instance: Path) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
         [redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(instance),
          "--appendonly", "yes", "--save", "", "--logfile", "redis.log", "--daemonize", "no"],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, preexec_fn=_die_with_parent,
     )
     url = f"redis://127.0.0.1:{port}/0"
     _wait(lambda: _redis_ready(port), 10, "redis-server did not start (see instance/redis.log)")
@@ -144,7 +144,8 @@ def run_demo(port: int, instance: Path | None = None) -> int:
             [py, "-m", "workers", "work"],
             [py, "-m", "workers", "cron"],
         ]
-        children += [subprocess.Popen(c, env=env) for c in commands]
+        children += [subprocess.Popen(c, env=env, preexec_fn=_die_with_parent)
+                     for c in commands]
         _wait(lambda: stopping or _http_ok(f"http://127.0.0.1:{port}/healthz"), 30,
               "the web server did not come up")
         if not stopping:
@@ -159,6 +160,16 @@ def run_demo(port: int, instance: Path | None = None) -> int:
         _stop_all(children)
         if redis_proc:  # last, so the worker can finish its job cleanly
             _stop_all([redis_proc])
+
+
+def _die_with_parent() -> None:
+    """Linux: a child gets SIGTERM if `tinbao up` itself is killed, so nothing is orphaned."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _stop_all(children: list[subprocess.Popen]) -> None:

@@ -48,3 +48,16 @@ def test_garbage_is_not_a_number(raw):
 
 def test_masking_keeps_only_the_last_four_digits():
     assert mask("+447700900123") == "+44••••••0123"
+
+
+@pytest.mark.parametrize("line, clean", [
+    ("sent to +84912345678 ok", "sent to [phone] ok"),
+    ("from 0912 345 678.", "from [phone]."),
+    ("call 091-234-5678", "call [phone]"),
+    ("2026-11-22 13:01:17,762 INFO job 29c88ea8-4261-8930-1234-997f73f46197", None),
+    ("tip 482913 PIN 4721 commune 15865", None),
+])
+def test_the_log_redactor_hides_numbers_but_not_dates_ids_or_references(line, clean):
+    from db.redact import redact
+
+    assert redact(line) == (clean or line)

@@ -42,15 +42,19 @@ def demo(tmp_path):
     env.update(TINBAO_INSTANCE=str(tmp_path / "instance"), PYTHONUNBUFFERED="1")
     log = open(tmp_path / "demo.log", "w")
     proc = subprocess.Popen([str(BIN / "tinbao"), "up", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+                            stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
+                            start_new_session=True)
     deadline = time.monotonic() + 90
     while "Send a tip" not in (tmp_path / "demo.log").read_text():
         assert proc.poll() is None, (tmp_path / "demo.log").read_text()
         assert time.monotonic() < deadline, "demo did not come up"
         time.sleep(0.2)
     yield proc, port, env, tmp_path
-    if proc.poll() is None:
-        proc.kill()
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # whatever a failed test left running
+    except ProcessLookupError:
+        pass
+    proc.wait()
     log.close()
 
 
