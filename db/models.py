@@ -102,6 +102,7 @@ class Reporter(SQLModel, table=True):
     reply_address: str | None = Field(default=None, sa_type=sa.Text)
     reply_expires_at: datetime | None = None
     language: str = Field(default="vi", max_length=8)
+    reply_provider: str | None = Field(default=None, max_length=20)
     blocked: bool = False
     created_at: datetime
     last_seen_at: datetime
@@ -125,6 +126,14 @@ class Tip(SQLModel, table=True):
     officer_id: int | None = Field(default=None, foreign_key="officer.id", index=True)
     escalation_level: int = 0
     next_check_at: datetime | None = Field(default=None, index=True)
+    overdue: bool = False
+    legal_deadline_at: datetime | None = None
+    decision: str | None = Field(default=None, max_length=30)
+    valuable: bool | None = None
+    recording_url: str | None = Field(default=None, sa_type=sa.Text)
+    transcript: str | None = Field(default=None, sa_type=sa.Text)
+    pin_failures: int = 0
+    pin_locked_until: datetime | None = None
     created_at: datetime = Field(index=True)
     dispatched_at: datetime | None = None
     acknowledged_at: datetime | None = None
