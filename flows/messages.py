@@ -35,3 +35,14 @@ def place(directory: Directory, commune_code: int | None, province_code: int | N
     if province:
         return Prompt("place_province", {"name": to_gsm7(province)})
     return Prompt("place_national")
+
+
+def status(reference: str, state: str, place: Prompt, updated: str) -> Prompt:
+    """A tip's status for its reporter (state: received/dispatched/...; updated: dd/mm)."""
+    return Prompt("status", {"ref": reference, "state": Prompt(f"state_{state}"),
+                             "place": place, "date": updated})
+
+
+def status_denied(reference: str) -> Prompt:
+    """The one answer for an unknown reference, a wrong PIN and a locked reference."""
+    return Prompt("status_denied", {"ref": to_gsm7(reference)[:12]})

@@ -21,13 +21,16 @@ def after_sent(session: Session, msg: OutboundMessage, now: datetime) -> list:
 def _dispatch_sent(session: Session, msg: OutboundMessage, now: datetime) -> list:
     """The officer's SMS left: the tip is dispatched; tell the reporter where it went."""
     tip = session.get(Tip, msg.tip_id, with_for_update=True)
-    if tip is None or tip.status != TipStatus.RECEIVED:
+    if tip is None or tip.status not in (TipStatus.RECEIVED, TipStatus.DISPATCHED):
         return []
+    store.add_event(session, tip.id, "dispatched", now, "job:send_outbound",
+                    {"outbound_id": msg.id, "level": tip.escalation_level},
+                    officer_id=msg.officer_id)
+    if tip.status == TipStatus.DISPATCHED:
+        return []  # an escalation: the reporter already knows where the tip went
     tip.status = TipStatus.DISPATCHED
     tip.dispatched_at = now
     tip.next_check_at = None
-    store.add_event(session, tip.id, "dispatched", now, "job:send_outbound",
-                    {"outbound_id": msg.id}, officer_id=msg.officer_id)
     reporter = session.get(Reporter, tip.reporter_id) if tip.reporter_id else None
     if reporter is None:
         return []

@@ -48,3 +48,8 @@ def dispatch_job(tip_id: int, urgent: bool) -> tuple[str, tuple, bool]:
 def send_job(outbound_id: int, urgent: bool = False) -> tuple[str, tuple, bool]:
     """The job that sends one outbox message."""
     return ("workers.send.send_outbound", (outbound_id,), urgent)
+
+
+def undelivered_job(outbound_id: int) -> tuple[str, tuple, bool]:
+    """The job that reacts to a message the provider could not deliver (re-routes dispatches)."""
+    return ("workers.dispatch.undelivered", (outbound_id,), True)

@@ -99,3 +99,21 @@ def test_no_officer_anywhere_leaves_the_tip_received_and_visible(client, setting
     assert tip.status == TipStatus.RECEIVED and tip.next_check_at is not None
     assert "unroutable" in [e.kind for e in rows(rt.engine, TipEvent)]
     assert count(rt.engine, OutboundMessage) == 0
+
+
+def test_an_undelivered_dispatch_goes_to_the_next_officer_once(client, settings, rt):
+    from workers.dispatch import undelivered
+
+    sms(client, settings, "TIN 15865 trom bo")
+    run_worker(rt.redis)
+    first = next(m for m in rows(rt.engine, OutboundMessage) if m.purpose == "dispatch")
+    assert undelivered(first.id) == "sent"
+    assert undelivered(first.id) == "moved on"  # a repeated report changes nothing
+    [tip] = rows(rt.engine, Tip)
+    [desk] = rows(rt.engine, Officer, Officer.kind == OfficerKind.PROVINCE_DESK)
+    assert tip.officer_id == desk.id and tip.escalation_level == 1
+    dispatches = [m for m in rows(rt.engine, OutboundMessage) if m.purpose == "dispatch"]
+    assert [m.officer_id for m in dispatches] == [first.officer_id, desk.id]
+    kinds = [e.kind for e in rows(rt.engine, TipEvent)]
+    assert kinds.count("dispatched") == 2 and "escalated" in kinds
+    assert len([m for m in rows(rt.engine, OutboundMessage) if m.purpose != "dispatch"]) == 1
