@@ -1,40 +1,16 @@
 """Running the flows against stored state: one turn per inbound message, or an expiry."""
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
 import flows
-from db import store
+from db import followup, store
 from db.models import FlowSession, Reporter, Tip
 from db.outbox import queue_for_reporter
-from db.privacy import Keyring, new_pin, new_reference
-from db.settings import Settings
+from db.privacy import new_pin, new_reference
+from db.turns import Env, Turn
 from flows import Channel, FileTip, Input, InputKind, SetLanguage, State, Step
-
-
-@dataclass(frozen=True)
-class Env:
-    """What every conversation needs besides the session: keys, directory, settings."""
-
-    keyring: Keyring
-    directory: flows.Directory
-    settings: Settings
-
-    def timeout(self, channel: str) -> timedelta:
-        """How long a conversation on this channel may wait for an answer."""
-        return timedelta(minutes=self.settings.flow_timeout_minutes)
-
-
-@dataclass
-class Turn:
-    """What one input produced: the reply, and the work to enqueue after commit."""
-
-    reply: str = ""
-    step: Step | None = None
-    tips: list[Tip] = field(default_factory=list)
-    outbound_ids: list[int] = field(default_factory=list)
 
 
 def take_turn(
@@ -49,6 +25,10 @@ def take_turn(
     province_code: int | None,
 ) -> Turn:
     """Advance the reporter's conversation with one message and store the outcome."""
+    if channel is Channel.SMS:
+        answered = followup.intercept(session, env, reporter, text, now)
+        if answered is not None:
+            return answered
     row = store.load_flow(session, key)
     turn = Turn()
     if row is not None and row.expires_at <= now:
@@ -70,6 +50,9 @@ def expire(
     session: Session, env: Env, row: FlowSession, now: datetime, reporter: Reporter | None = None
 ) -> Turn:
     """File an abandoned conversation (if it holds anything) and tell the reporter by SMS."""
+    if row.state.get("flow") == "relay":  # an officer's question nobody answered
+        session.delete(row)
+        return Turn()
     if reporter is None and row.reporter_id:
         reporter = session.get(Reporter, row.reporter_id)
     channel = Channel(row.channel)
@@ -121,13 +104,12 @@ def _apply(
 ) -> list[Tip]:
     """Carry out a step's effects in this transaction."""
     tips = []
-    grace = timedelta(seconds=env.settings.sweep_grace_seconds)
     for effect in step.effects:
         if isinstance(effect, SetLanguage) and reporter is not None:
             reporter.language = effect.language
         elif isinstance(effect, FileTip):
-            tips.append(store.file_tip(session, env.keyring, effect, channel.value,
-                                       reporter.id if reporter else None, now, grace,
+            tips.append(store.file_tip(session, env.keyring, env.settings, effect, channel.value,
+                                       reporter.id if reporter else None, now,
                                        actor=f"reporter:{channel.value}"))
     return tips
 
@@ -135,3 +117,4 @@ def _apply(
 def _merge(turn: Turn, other: Turn) -> None:
     turn.tips += other.tips
     turn.outbound_ids += other.outbound_ids
+    turn.cancel += other.cancel

@@ -1,13 +1,21 @@
-"""A reporter checking on their tip: reference + PIN, with a lock after repeated wrong PINs."""
+"""Reporters following up: TT/THEM with reference + PIN (locked after five wrong PINs), and
+answers to an officer's question relayed back to that officer."""
 
+import uuid
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from db import store
-from db.models import Tip
+from db.models import Officer, Reporter, Tip
+from db.outbox import queue_for_officer
 from db.privacy import Keyring
+from db.turns import Env, Turn
+from flows import followup as followup_commands
+from flows import keywords, messages, render
+from flows.followup import Followup, FollowupKind
 
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(hours=1)
@@ -38,3 +46,70 @@ def open_tip(session: Session, keyring: Keyring, reference: str, pin: str,
         store.add_event(session, tip.id, "pin_locked", now, "system",
                         {"until": tip.pin_locked_until.isoformat()})
     return None
+
+
+def intercept(session: Session, env: Env, reporter: Reporter, text: str,
+              now: datetime) -> Turn | None:
+    """TT / THEM commands and answers to an officer's question, before the tip flow.
+
+    Returns a Turn, or None when the message is for the tip flow.
+    """
+    request = followup_commands.parse(text)
+    if request is not None:
+        return _followup(session, env, reporter, request, now)
+    command, _, _ = keywords.parse(text, env.settings.keywords)
+    if command is None:
+        return _relay(session, env, reporter, text, now)
+    return None
+
+
+def _followup(session: Session, env: Env, reporter: Reporter, request: Followup,
+              now: datetime) -> Turn:
+    language = reporter.language
+    tip = open_tip(session, env.keyring, request.reference, request.pin, now)
+    if tip is None:
+        return Turn(reply=render(messages.status_denied(request.reference), language, "sms"))
+    if request.kind is FollowupKind.MORE and request.text:
+        turn = Turn(reply=messages.text("details_added", language, ref=tip.reference))
+        tip.details = (tip.details + f"\n[+{_local(env, now):%d/%m %H:%M}] {request.text}")[:20000]
+        store.add_event(session, tip.id, "details_added", now, "reporter:sms",
+                        {"text": request.text[:2000]})
+        _forward(session, env, tip, tip.officer_id, "forward_details", request.text, now, turn)
+        return turn
+    updated = max(t for t in (tip.created_at, tip.dispatched_at, tip.acknowledged_at,
+                              tip.resolved_at, tip.closed_at) if t is not None)
+    where = messages.place(env.directory, tip.commune_code, tip.province_code)
+    day = f"{_local(env, updated):%d/%m}"
+    prompt = messages.status(tip.reference, tip.status.value, where, day)
+    return Turn(reply=render(prompt, language, "sms"))
+
+
+def _relay(session: Session, env: Env, reporter: Reporter, text: str,
+           now: datetime) -> Turn | None:
+    """While an officer's question is open, the reporter's next SMS goes to that officer."""
+    row = store.load_flow(session, f"relay:{reporter.pseudonym}")
+    if row is None or row.expires_at <= now or not text.strip():
+        return None
+    tip = session.get(Tip, row.state["tip_id"])
+    session.delete(row)
+    if tip is None:
+        return None
+    turn = Turn(reply=messages.text("relayed", reporter.language, ref=tip.reference))
+    store.add_event(session, tip.id, "reporter_reply", now, "reporter:sms", {"text": text[:2000]})
+    _forward(session, env, tip, row.state.get("officer_id"), "forward_reply", text, now, turn)
+    return turn
+
+
+def _forward(session: Session, env: Env, tip: Tip, officer_id: int | None, key: str, text: str,
+             now: datetime, turn: Turn) -> None:
+    officer = session.get(Officer, officer_id) if officer_id else None
+    if officer is None:
+        return
+    body = messages.fitted(key, "vi", text, ref=tip.reference)
+    message = queue_for_officer(session, env.keyring, officer, body, key,
+                                f"{key}-{tip.id}-{uuid.uuid4().hex[:12]}", now, tip.id)
+    turn.outbound_ids.append(message.id)
+
+
+def _local(env: Env, moment: datetime) -> datetime:
+    return moment.astimezone(ZoneInfo(env.settings.timezone))

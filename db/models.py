@@ -125,6 +125,7 @@ class Tip(SQLModel, table=True):
     reporter_id: int | None = Field(default=None, foreign_key="reporter.id", index=True)
     officer_id: int | None = Field(default=None, foreign_key="officer.id", index=True)
     escalation_level: int = 0
+    dispatch_round: int = 0
     next_check_at: datetime | None = Field(default=None, index=True)
     overdue: bool = False
     legal_deadline_at: datetime | None = None

@@ -20,8 +20,9 @@ def queue_for_officer(
     key: str,
     now: datetime,
     tip_id: int | None = None,
+    channel: str = "sms",
 ) -> OutboundMessage:
-    """Queue an SMS to an officer (once per idempotency key) and return the row."""
+    """Queue an SMS (or a voice call) to an officer, once per idempotency key."""
     return _queue(session, key, {
         "recipient_kind": RecipientKind.OFFICER.value,
         "officer_id": officer.id,
@@ -29,6 +30,7 @@ def queue_for_officer(
         "body": body,
         "purpose": purpose,
         "tip_id": tip_id,
+        "channel": channel,
     }, now)
 
 

@@ -3,11 +3,11 @@
 from dataclasses import dataclass, field
 
 import flows
-from db.conversations import Env
 from db.directory import build_index
 from db.privacy import Keyring
 from db.session import Engine, make_engine
 from db.settings import Settings
+from db.turns import Env
 
 
 @dataclass

@@ -22,6 +22,18 @@ def _list(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
+def _durations(value: str) -> dict[str, float]:
+    """'urgent=5m,normal=30m,ma_tuy=90s' → {name: seconds} (units s, m, h; bare = minutes)."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    out = {}
+    for item in _list(value):
+        name, _, amount = item.partition("=")
+        unit = amount.strip()[-1:].lower()
+        number = amount.strip()[:-1] if unit in units else amount.strip()
+        out[name.strip().lower()] = float(number) * units.get(unit, 60)
+    return out
+
+
 def _numbers(value: str) -> dict[str, int]:
     """'+842373000000=38,+842439999999=1' → {number: province code}."""
     pairs = (item.split("=", 1) for item in _list(value) if "=" in item)
@@ -55,6 +67,16 @@ class Settings:
     inbound_numbers: dict[str, int] = field(default_factory=dict)
     keywords: Keywords = Keywords()
     sweep_grace_seconds: int = 30
+    sla_seconds: dict[str, float] = field(
+        default_factory=lambda: {"urgent": 300.0, "normal": 1800.0})
+    urgent_categories: tuple[str, ...] = ("cuop",)
+    notify_dispatched: bool = True
+    notify_acknowledged: bool = True
+    notify_resolved: bool = True
+    legal_deadline_days: int = 20
+    relay_hours: int = 72
+    timezone: str = "Asia/Ho_Chi_Minh"
+    call_officer_on_failure: bool = False
     web_concurrency: int = 2
     log_level: str = "INFO"
 
@@ -94,6 +116,16 @@ class Settings:
                 cancel=_list(env["KEYWORDS_CANCEL"]) if "KEYWORDS_CANCEL" in env else base.cancel,
             ),
             sweep_grace_seconds=int(env.get("SWEEP_GRACE_SECONDS", 30)),
+            sla_seconds={"urgent": 300.0, "normal": 1800.0,
+                         **_durations(env.get("SLA", ""))},
+            urgent_categories=_list(env.get("URGENT_CATEGORIES", "cuop")),
+            notify_dispatched=_bool(env.get("NOTIFY_DISPATCHED", "1")),
+            notify_acknowledged=_bool(env.get("NOTIFY_ACKNOWLEDGED", "1")),
+            notify_resolved=_bool(env.get("NOTIFY_RESOLVED", "1")),
+            legal_deadline_days=int(env.get("LEGAL_DEADLINE_DAYS", 20)),
+            relay_hours=int(env.get("RELAY_HOURS", 72)),
+            timezone=env.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
+            call_officer_on_failure=_bool(env.get("CALL_OFFICER_ON_FAILURE", "0")),
             web_concurrency=int(env.get("WEB_CONCURRENCY", 2)),
             log_level=env.get("LOG_LEVEL", "INFO"),
         )
@@ -118,6 +150,11 @@ class Settings:
                 problems.append(f"{name} is a placeholder")
         if problems:
             raise SettingsError("; ".join(problems))
+
+    def sla(self, category: str, urgent: bool) -> float:
+        """Seconds an officer has to acknowledge a tip before it escalates."""
+        by_category = self.sla_seconds.get(category)
+        return by_category if by_category else self.sla_seconds["urgent" if urgent else "normal"]
 
     def province_for(self, dialled: str | None) -> int | None:
         """The province a dialled number serves, else the default province."""

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from db.models import FlowSession, InboundMessage, Reporter, Tip, TipEvent, TipStatus, Urgency
 from db.privacy import Keyring
+from db.settings import Settings
 from flows import FileTip, State
 
 
@@ -82,14 +83,19 @@ def reference_taken(session: Session, reference: str) -> bool:
 def file_tip(
     session: Session,
     keyring: Keyring,
+    settings: Settings,
     effect: FileTip,
     channel: str,
     reporter_id: int | None,
     now: datetime,
-    check_after: timedelta,
     actor: str,
 ) -> Tip:
-    """Insert a tip from a flow's FileTip effect, with its first timeline event."""
+    """Insert a tip from a flow's FileTip effect, with its first timeline event.
+
+    Urgent when the reporter's words say so or the category is configured as urgent; the
+    legal clock (Criminal Procedure Code art. 147: 20 days to decide) starts now.
+    """
+    urgent = effect.urgent or effect.category in settings.urgent_categories
     tip = Tip(
         reference=effect.reference,
         pin_hash=keyring.pin_hash(effect.reference, effect.pin),
@@ -99,17 +105,18 @@ def file_tip(
         province_code=effect.province_code,
         details=effect.details,
         language=effect.language,
-        urgency=Urgency.URGENT if effect.urgent else Urgency.NORMAL,
+        urgency=Urgency.URGENT if urgent else Urgency.NORMAL,
         status=TipStatus.RECEIVED,
         reporter_id=reporter_id,
         created_at=now,
-        next_check_at=now + check_after,
+        next_check_at=now + timedelta(seconds=settings.sweep_grace_seconds),
+        legal_deadline_at=now + timedelta(days=settings.legal_deadline_days),
     )
     session.add(tip)
     session.flush()
     add_event(session, tip.id, "received", now, actor,
               {"channel": channel, "category": effect.category, "commune": effect.commune_code,
-               "urgent": effect.urgent})
+               "urgent": urgent})
     return tip
 
 

@@ -46,3 +46,31 @@ def status(reference: str, state: str, place: Prompt, updated: str) -> Prompt:
 def status_denied(reference: str) -> Prompt:
     """The one answer for an unknown reference, a wrong PIN and a locked reference."""
     return Prompt("status_denied", {"ref": to_gsm7(reference)[:12]})
+
+
+def text(key: str, language: str, **params) -> str:
+    """One SMS text from the prompt catalog."""
+    return render(Prompt(key, params), language, "sms")
+
+
+def fitted(key: str, language: str, free: str, **params) -> str:
+    """An SMS whose free-text part ({text}) is cut so the whole stays one GSM-7 segment."""
+    base = text(key, language, **params, text="")
+    room = SMS_SINGLE_GSM7 - gsm7_length(base)
+    return text(key, language, **params, text=shorten(to_gsm7(free), max(room, 0)))
+
+
+SPOKEN = {
+    "ma_tuy": "ma túy", "trom_cap": "trộm cắp", "danh_bac": "đánh bạc", "cuop": "cướp, bạo lực",
+    "nguoi_la": "người lạ mặt", "hang_cam": "hàng cấm", "cho_vay": "cho vay trái phép",
+    "buon_nguoi": "buôn bán người", "vu_khi": "vũ khí, vật liệu nổ", "chay": "cháy nổ",
+    "mau_thuan": "mâu thuẫn", "khac": "khác",
+}
+
+
+def dispatch_call(reference: str, category: str, place: str, details: str, urgent: bool) -> str:
+    """What a call to an officer says when their dispatch SMS could not be delivered."""
+    digits = " ".join(reference)
+    head = "Tin báo khẩn" if urgent else "Tin báo mới"
+    return (f"{head}, mã số {digits}. Loại: {SPOKEN.get(category, category)}. {place}. "
+            f"Nội dung: {details[:300]}. Khi đã nhận, nhắn tin O K {digits}.")

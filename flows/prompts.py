@@ -7,6 +7,8 @@ because text-to-speech reads them better.
 
 from typing import Any
 
+from flows.prompts_loop import LOOP_PROMPTS
+
 Text = str | dict[str, str]
 
 PROMPTS: dict[str, dict[str, Text]] = {
@@ -86,6 +88,7 @@ PROMPTS: dict[str, dict[str, Text]] = {
     "place_national": {"vi": "truc ban Cong an", "en": "the police duty desk"},
 }
 
+PROMPTS.update(LOOP_PROMPTS)
 LANGUAGES = ("vi", "en")
 
 

@@ -163,6 +163,9 @@ def load_env_file(path: Path) -> None:
             os.environ.setdefault(key.strip(), value.strip())
 
 
+from gateway import cli_officers  # noqa: E402,F401  (registers its commands on `cli`)
+
+
 def main() -> None:
     """Console script entry point."""
     load_env_file(Path(os.environ.get("TINBAO_INSTANCE", "instance")) / "tinbao.env")

@@ -11,12 +11,13 @@ import time
 import urllib.request
 from pathlib import Path
 
-from db import demo, directory, migrate
+from db import demo, directory, migrate, queries
 from db.privacy import new_reply_key
 from db.session import make_engine
 from db.settings import Settings
 
-EXAMPLE_TIP = "TIN 15865 co nguoi la mat cho hang cam o thon 3"
+EXAMPLE_COMMUNE = 15865
+EXAMPLE_TIP = f"TIN {EXAMPLE_COMMUNE} co nguoi la mat cho hang cam o thon 3"
 
 
 def demo_env_file(instance: Path) -> Path:
@@ -107,13 +108,16 @@ def _wait(ready, seconds: float, message: str) -> None:
         time.sleep(0.1)
 
 
-def prepare(settings: Settings) -> None:
-    """Migrate, load the directory and create the demo officers (all idempotent)."""
+def prepare(settings: Settings) -> str:
+    """Migrate, load the directory and create the demo officers (all idempotent); returns
+    the phone of the example commune's officer."""
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     directory.load(engine)
     demo.seed_officers(engine, settings.default_province or demo.DEMO_PROVINCE)
+    found = queries.officers(engine, EXAMPLE_COMMUNE)
     engine.dispose()
+    return found[0][0].phone if found else "<officer phone>"
 
 
 def run_demo(port: int, instance: Path | None = None) -> int:
@@ -135,7 +139,7 @@ def run_demo(port: int, instance: Path | None = None) -> int:
         if "REDIS_URL" not in os.environ:
             redis_proc, env["REDIS_URL"] = start_redis(instance)
         settings = Settings.from_env(env)
-        prepare(settings)
+        officer_phone = prepare(settings)
         py = sys.executable
         workers = str(settings.web_concurrency)
         commands = [
@@ -149,7 +153,7 @@ def run_demo(port: int, instance: Path | None = None) -> int:
         _wait(lambda: stopping or _http_ok(f"http://127.0.0.1:{port}/healthz"), 30,
               "the web server did not come up")
         if not stopping:
-            _banner(port)
+            _banner(port, officer_phone)
         while not stopping:
             if any(c.poll() is not None for c in children + [redis_proc] if c):
                 print("a tinbao process stopped; shutting down", file=sys.stderr)
@@ -185,7 +189,7 @@ def _stop_all(children: list[subprocess.Popen]) -> None:
             child.kill()
 
 
-def _banner(port: int) -> None:
+def _banner(port: int, officer_phone: str) -> None:
     print(f"""
 tinbao demo is running on http://127.0.0.1:{port}  (Ctrl-C stops everything)
 
@@ -195,4 +199,6 @@ tinbao demo is running on http://127.0.0.1:{port}  (Ctrl-C stops everything)
     .venv/bin/tinbao outbox
   Demo officers (one per commune of Thanh Hoa, fictitious numbers):
     .venv/bin/tinbao officers list
+  Answer as the officer of Xa Hoang Hoa (15865), with the reference from the outbox:
+    .venv/bin/tinbao sms send --from {officer_phone} "OK <reference>"
 """, flush=True)

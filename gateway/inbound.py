@@ -3,7 +3,7 @@
 import logging
 from dataclasses import dataclass, field
 
-from db import conversations, store
+from db import conversations, officer_sms, store
 from db.conversations import Env
 from db.models import InboundMessage, Urgency
 from db.privacy import AddressError, normalize_phone
@@ -11,7 +11,7 @@ from db.session import Conflict, transaction, utcnow
 from flows import Channel
 from flows.text import clean
 from gateway.services import Services
-from workers.queues import dispatch_job, send_job
+from workers.queues import Job, dispatch_job, enqueue_quietly, send_job
 
 log = logging.getLogger(__name__)
 MAX_BODY = 10_000
@@ -35,8 +35,14 @@ class Received:
 
     reply: str
     duplicate: bool = False
-    jobs: list = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    cancel: list[str] = field(default_factory=list)
     tip_references: list[str] = field(default_factory=list)
+
+    def after_commit(self, redis) -> None:
+        """Enqueue the work and cancel timers; call once the answer is on its way."""
+        if self.jobs or self.cancel:
+            enqueue_quietly(redis, self.jobs, self.cancel)
 
 
 def receive_text(svc: Services, msg: InboundText) -> Received:
@@ -56,27 +62,35 @@ def _receive(svc: Services, env: Env, msg: InboundText, address: str) -> Receive
     with transaction(svc.engine) as session:
         if store.inbound_reply(session, svc.keyring, msg.provider_id) is not None:
             return _repeat(session, svc, msg)
-        reporter = store.reporter_for(session, svc.keyring, address, now,
-                                      svc.settings.reply_address_days)
-        if store.inbound_reply(session, svc.keyring, msg.provider_id) is not None:
-            return _repeat(session, svc, msg)  # a concurrent delivery won the lock first
-        key = f"{msg.channel.value}:{msg.conversation or reporter.pseudonym}"
-        turn = conversations.take_turn(
-            session, env, channel=msg.channel, key=key, reporter=reporter,
-            text=msg.body, now=now, province_code=svc.settings.province_for(msg.receiver),
-        )
+        officer = (officer_sms.officer_by_phone(session, address)
+                   if msg.channel is Channel.SMS else None)
+        if officer is not None:
+            turn = officer_sms.handle(session, env, officer, msg.body, now)
+            sender = {"officer_id": officer.id}
+        else:
+            reporter = store.reporter_for(session, svc.keyring, address, now,
+                                          svc.settings.reply_address_days)
+            if store.inbound_reply(session, svc.keyring, msg.provider_id) is not None:
+                return _repeat(session, svc, msg)  # a concurrent delivery won the lock first
+            key = f"{msg.channel.value}:{msg.conversation or reporter.pseudonym}"
+            turn = conversations.take_turn(
+                session, env, channel=msg.channel, key=key, reporter=reporter,
+                text=msg.body, now=now, province_code=svc.settings.province_for(msg.receiver),
+            )
+            sender = {"reporter_id": reporter.id}
         session.add(InboundMessage(
             channel=msg.channel.value,
             provider_id=msg.provider_id,
-            reporter_id=reporter.id,
             tip_id=turn.tips[-1].id if turn.tips else None,
             body=clean(msg.body)[:MAX_BODY],
             reply_sealed=svc.keyring.seal(turn.reply) if turn.reply else None,
             received_at=now,
+            **sender,
         ))
     jobs = [dispatch_job(t.id, t.urgency == Urgency.URGENT) for t in turn.tips]
     jobs += [send_job(i) for i in turn.outbound_ids]
-    return Received(turn.reply, jobs=jobs, tip_references=[t.reference for t in turn.tips])
+    return Received(turn.reply, jobs=jobs, cancel=turn.cancel,
+                    tip_references=[t.reference for t in turn.tips])
 
 
 def _repeat(session, svc: Services, msg: InboundText) -> Received:

@@ -7,7 +7,6 @@ from flows import Channel
 from gateway.inbound import InboundText, receive_text
 from gateway.services import services
 from gateway.twilio_auth import twilio_signed
-from workers.queues import enqueue_quietly
 
 bp = Blueprint("sms_twilio", __name__)
 
@@ -32,6 +31,5 @@ def inbound_sms():
     if received.reply:
         twiml.message(received.reply)
     response = Response(str(twiml), mimetype="application/xml")
-    if received.jobs:
-        response.call_on_close(lambda: enqueue_quietly(svc.redis, received.jobs))
+    response.call_on_close(lambda: received.after_commit(svc.redis))
     return response

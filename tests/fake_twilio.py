@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 
 
 class FakeTwilio:
-    """Scripted answers for POST /2010-04-01/Accounts/{sid}/Messages.json; records requests."""
+    """Scripted answers for POST .../Accounts/{sid}/Messages.json and Calls.json; records them."""
 
     def __init__(self) -> None:
         self.requests: list[dict] = []
@@ -42,6 +42,11 @@ class FakeTwilio:
         with self._lock:
             self.requests.append({"path": path, "form": form, "auth": auth})
             status, body = self.script.pop(0) if self.script else (201, None)
+        if path.endswith("/Calls.json"):
+            if status == 201 and body is None:
+                body = {"sid": "CA" + uuid.uuid4().hex, "status": "queued", "to": form.get("To"),
+                        "from": form.get("From"), "direction": "outbound-api"}
+            return status, body
         if not path.endswith("/Messages.json"):
             return 404, {"code": 20404, "message": "The requested resource was not found",
                          "status": 404}

@@ -37,10 +37,11 @@ def reply_of(response) -> str:
     return "\n".join(unescape(m) for m in re.findall(r"<Message>(.*?)</Message>", xml, re.S))
 
 
-def run_worker(redis) -> None:
-    """Drain every queue with a real RQ worker in burst mode (in this process)."""
+def run_worker(redis, scheduler: bool = False) -> None:
+    """Drain every queue with a real RQ worker in burst mode (in this process); with
+    `scheduler`, RQ's scheduler first moves the jobs whose time has come onto the queues."""
     queues = [Queue(name, connection=redis) for name in QUEUES]
-    SimpleWorker(queues, connection=redis).work(burst=True, with_scheduler=False)
+    SimpleWorker(queues, connection=redis).work(burst=True, with_scheduler=scheduler)
 
 
 def rows(engine, model, *where):

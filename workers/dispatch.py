@@ -2,14 +2,15 @@
 
 import logging
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from db import store
-from db.models import Commune, OutboundMessage, Tip, TipStatus, Urgency
+from db.models import Commune, Officer, OutboundMessage, Tip, TipStatus, Urgency
 from db.outbox import queue_for_officer
-from db.session import reading, transaction, utcnow
+from db.session import transaction, utcnow
 from flows import messages
 from workers import routing, runtime, send
 
@@ -36,20 +37,27 @@ def dispatch_tip(tip_id: int) -> str:
 
 
 def _dispatch_message(session: Session, rt, tip: Tip, now: datetime) -> OutboundMessage | None:
-    """The dispatch SMS for the tip's current escalation level (created once)."""
-    officer = routing.choose(session, tip, tip.escalation_level)
+    """The dispatch SMS for the tip's current round and level (created once)."""
+    prefix = f"dispatch-{tip.id}-r{tip.dispatch_round}-"
+    earlier = session.execute(
+        select(OutboundMessage).where(OutboundMessage.idempotency_key.startswith(prefix))
+    ).scalars().all()
+    key = f"{prefix}l{tip.escalation_level}"
+    current = next((m for m in earlier if m.idempotency_key == key), None)
+    if current is not None:
+        return current
+    local = now.astimezone(ZoneInfo(rt.settings.timezone)).time()
+    officer = routing.choose(session, tip, {m.officer_id for m in earlier}, local)
     if officer is None:
         return None
     commune = session.get(Commune, tip.commune_code) if tip.commune_code else None
     body = messages.dispatch(tip.reference, tip.category, commune.name if commune else "",
                              tip.details, tip.urgency == Urgency.URGENT, tip.channel)
-    key = f"dispatch-{tip.id}-{tip.escalation_level}"
     message = queue_for_officer(session, rt.keyring, officer, body, "dispatch", key, now, tip.id)
-    if tip.officer_id != officer.id:
-        tip.officer_id = officer.id
-        store.add_event(session, tip.id, "routed", now, "job:dispatch_tip",
-                        {"level": tip.escalation_level, "officer_kind": officer.kind.value},
-                        officer_id=officer.id)
+    tip.officer_id = officer.id
+    store.add_event(session, tip.id, "routed", now, "job:dispatch_tip",
+                    {"level": tip.escalation_level, "officer_kind": officer.kind.value},
+                    officer_id=officer.id)
     return message
 
 
@@ -81,19 +89,46 @@ def escalate(tip_id: int, reason: str, from_officer_id: int | None = None) -> st
 
 
 def undelivered(outbound_id: int) -> str:
-    """Job: a dispatch the provider could not deliver goes to the next officer at once."""
+    """Job: a dispatch the provider could not deliver goes to the next officer at once
+    (and, with CALL_OFFICER_ON_FAILURE, the officer it missed gets a call reading the tip)."""
     rt = runtime.get()
-    with reading(rt.engine) as session:
+    with transaction(rt.engine) as session:
         msg = session.get(OutboundMessage, outbound_id)
         if msg is None or msg.purpose != "dispatch" or msg.tip_id is None:
             return "ignored"
         tip_id, officer_id = msg.tip_id, msg.officer_id
+        call = _call_officer(session, rt, msg) if rt.settings.call_officer_on_failure else None
+    if call is not None:
+        send.send_outbound(call)
     return escalate(tip_id, "undelivered", from_officer_id=officer_id)
+
+
+def _call_officer(session: Session, rt, msg: OutboundMessage) -> int | None:
+    """Queue a voice call reading the tip to the officer whose SMS failed."""
+    tip, officer = session.get(Tip, msg.tip_id), session.get(Officer, msg.officer_id)
+    if tip is None or officer is None or tip.status not in (TipStatus.RECEIVED,
+                                                            TipStatus.DISPATCHED):
+        return None
+    commune = session.get(Commune, tip.commune_code) if tip.commune_code else None
+    text = messages.dispatch_call(tip.reference, tip.category, commune.name if commune else "",
+                                  tip.details, tip.urgency == Urgency.URGENT)
+    call = queue_for_officer(session, rt.keyring, officer, text, "dispatch_call",
+                             f"call-{msg.idempotency_key}", utcnow(), tip.id, channel="voice")
+    return call.id
 
 
 def stuck_tips(session: Session, now: datetime, limit: int = 200) -> list[Tip]:
     """Tips still waiting for dispatch whose timer has passed (Redis was down, a job died)."""
     return list(session.execute(
         select(Tip).where(Tip.status == TipStatus.RECEIVED, Tip.next_check_at <= now)
+        .order_by(Tip.next_check_at).limit(limit).with_for_update(skip_locked=True)
+    ).scalars())
+
+
+def unacknowledged(session: Session, due: datetime, limit: int = 200) -> list[Tip]:
+    """Dispatched tips whose acknowledgement deadline passed before `due` (timer lost)."""
+    return list(session.execute(
+        select(Tip).where(Tip.status == TipStatus.DISPATCHED, Tip.next_check_at <= due,
+                          Tip.overdue.is_(False))
         .order_by(Tip.next_check_at).limit(limit).with_for_update(skip_locked=True)
     ).scalars())

@@ -1,15 +1,15 @@
 """What follows once a message is sent, per purpose, in the same transaction."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from db import store
-from db.models import OutboundMessage, Reporter, Tip, TipStatus
+from db import store, timers
+from db.models import OutboundMessage, Reporter, Tip, TipStatus, Urgency
 from db.outbox import queue_for_reporter
 from flows import messages
 from workers import runtime
-from workers.queues import send_job
+from workers.queues import escalation_job, send_job
 
 
 def after_sent(session: Session, msg: OutboundMessage, now: datetime) -> list:
@@ -23,18 +23,29 @@ def _dispatch_sent(session: Session, msg: OutboundMessage, now: datetime) -> lis
     tip = session.get(Tip, msg.tip_id, with_for_update=True)
     if tip is None or tip.status not in (TipStatus.RECEIVED, TipStatus.DISPATCHED):
         return []
+    if tip.officer_id != msg.officer_id:
+        return []  # a late send of an earlier route; the tip has moved on
+    rt = runtime.get()
     store.add_event(session, tip.id, "dispatched", now, "job:send_outbound",
                     {"outbound_id": msg.id, "level": tip.escalation_level},
                     officer_id=msg.officer_id)
-    if tip.status == TipStatus.DISPATCHED:
-        return []  # an escalation: the reporter already knows where the tip went
+    urgent = tip.urgency == Urgency.URGENT
+    sla = rt.settings.sla(tip.category, urgent)
+    tip.next_check_at = now + timedelta(seconds=sla)
+    jobs = [escalation_job(tip.id, msg.officer_id, urgent, sla, timers.escalation_id(tip))]
+    first = tip.status == TipStatus.RECEIVED
     tip.status = TipStatus.DISPATCHED
-    tip.dispatched_at = now
-    tip.next_check_at = None
+    tip.dispatched_at = tip.dispatched_at or now
+    if first and rt.settings.notify_dispatched:
+        jobs += _notify_reporter(session, rt, tip, now)
+    return jobs
+
+
+def _notify_reporter(session: Session, rt, tip: Tip, now: datetime) -> list:
+    """Tell the reporter where their tip went (once)."""
     reporter = session.get(Reporter, tip.reporter_id) if tip.reporter_id else None
     if reporter is None:
         return []
-    rt = runtime.get()
     where = messages.place(rt.directory, tip.commune_code, tip.province_code)
     body = messages.notify_dispatched(tip.reference, where, tip.language)
     notice = queue_for_reporter(session, reporter, body, "notify_dispatched",

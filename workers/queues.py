@@ -1,10 +1,13 @@
 """Queue names and the enqueue helper (the one part of workers the web app may import)."""
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from redis import Redis
 from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job as RqJob
 
 URGENT = "urgent"
 DEFAULT = "default"
@@ -13,43 +16,68 @@ JOB_TIMEOUT = 60
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Job:
+    """A job to enqueue after commit: a dotted function path taking ids."""
+
+    func: str
+    args: tuple = ()
+    urgent: bool = False
+    delay: float | None = None  # seconds; needs a worker running the RQ scheduler
+    job_id: str | None = None  # letters, digits, '-' and '_' only; lets a timer be cancelled
+
+
 def connect(url: str) -> Redis:
     """A Redis client that fails fast, so a dead Redis never stalls a webhook."""
     return Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2, health_check_interval=30)
 
 
-def enqueue(redis: Redis, func: str, *args, urgent: bool = False,
-            delay: timedelta | None = None) -> None:
-    """Put a job (by dotted path, taking ids) on the urgent or default queue."""
-    queue = Queue(URGENT if urgent else DEFAULT, connection=redis)
-    options = {"job_timeout": JOB_TIMEOUT, "result_ttl": 300, "failure_ttl": 7 * 86400}
-    if delay:
-        queue.enqueue_in(delay, func, *args, **options)
+def enqueue(redis: Redis, job: Job) -> None:
+    """Put one job on the urgent or default queue (now, or after its delay)."""
+    queue = Queue(URGENT if job.urgent else DEFAULT, connection=redis)
+    options = {"job_timeout": JOB_TIMEOUT, "result_ttl": 300, "failure_ttl": 7 * 86400,
+               "job_id": job.job_id}
+    if job.delay:
+        queue.enqueue_in(timedelta(seconds=job.delay), job.func, *job.args, **options)
     else:
-        queue.enqueue(func, *args, **options)
+        queue.enqueue(job.func, *job.args, **options)
 
 
-def enqueue_quietly(redis: Redis, jobs: list[tuple[str, tuple, bool]]) -> bool:
-    """Enqueue after commit; on a Redis failure log and return False (the sweeper catches up)."""
+def enqueue_quietly(redis: Redis, jobs: list[Job], cancel: list[str] = ()) -> bool:
+    """After commit: cancel timers, enqueue jobs; on a Redis failure log and return False.
+
+    Nothing is lost by a failure here: the database holds the work and the sweeper finds it.
+    """
     try:
-        for func, args, urgent in jobs:
-            enqueue(redis, func, *args, urgent=urgent)
-    except Exception as exc:  # any Redis trouble: the database already holds the work
+        for job_id in cancel:
+            try:
+                RqJob.fetch(job_id, connection=redis).delete()
+            except NoSuchJobError:
+                pass
+        for job in jobs:
+            enqueue(redis, job)
+    except Exception as exc:  # any Redis trouble
         log.warning("enqueue failed (%s); the sweeper will pick the work up", type(exc).__name__)
         return False
     return True
 
 
-def dispatch_job(tip_id: int, urgent: bool) -> tuple[str, tuple, bool]:
-    """The job that routes and sends a new tip."""
-    return ("workers.dispatch.dispatch_tip", (tip_id,), urgent)
+def dispatch_job(tip_id: int, urgent: bool) -> Job:
+    """Route and send a new (or transferred) tip."""
+    return Job("workers.dispatch.dispatch_tip", (tip_id,), urgent)
 
 
-def send_job(outbound_id: int, urgent: bool = False) -> tuple[str, tuple, bool]:
-    """The job that sends one outbox message."""
-    return ("workers.send.send_outbound", (outbound_id,), urgent)
+def send_job(outbound_id: int, urgent: bool = False) -> Job:
+    """Send one outbox message."""
+    return Job("workers.send.send_outbound", (outbound_id,), urgent)
 
 
-def undelivered_job(outbound_id: int) -> tuple[str, tuple, bool]:
-    """The job that reacts to a message the provider could not deliver (re-routes dispatches)."""
-    return ("workers.dispatch.undelivered", (outbound_id,), True)
+def undelivered_job(outbound_id: int) -> Job:
+    """React to a message the provider could not deliver (re-routes dispatches)."""
+    return Job("workers.dispatch.undelivered", (outbound_id,), True)
+
+
+def escalation_job(tip_id: int, officer_id: int | None, urgent: bool, delay: float | None = None,
+                   job_id: str | None = None) -> Job:
+    """Hand the tip to the next officer unless `officer_id` acknowledged it in time."""
+    return Job("workers.dispatch.escalate", (tip_id, "sla", officer_id), urgent, delay, job_id)

@@ -1,4 +1,6 @@
-"""Who should receive a tip: the commune's officers, then the province desk, then the nation's."""
+"""Who should receive a tip: the commune's officers, then a duty desk; duty hours first."""
+
+from datetime import time
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -6,15 +8,31 @@ from sqlmodel import Session
 from db.models import Officer, OfficerKind, Tip
 
 
-def chain(session: Session, tip: Tip) -> list[Officer]:
-    """Everyone who may receive this tip, in the order they should get it."""
+def chain(session: Session, tip: Tip, local: time | None = None) -> list[Officer]:
+    """Who should get this tip, in order: the commune's officers (on duty first), then the
+    province duty desk, or the national desk where the province has none.
+
+    Past the end of the chain an unacknowledged tip is marked overdue for the supervisor.
+    """
     officers: list[Officer] = []
     if tip.commune_code is not None:
-        officers += _active(session, OfficerKind.COMMUNE, Officer.commune_code == tip.commune_code)
+        commune = _active(session, OfficerKind.COMMUNE, Officer.commune_code == tip.commune_code)
+        officers += sorted(commune, key=lambda o: not on_duty(o, local)) if local else commune
+    desks = []
     if tip.province_code is not None:
-        officers += _active(session, OfficerKind.PROVINCE_DESK,
-                            Officer.province_code == tip.province_code)
-    return officers + _active(session, OfficerKind.NATIONAL_DESK)
+        desks = _active(session, OfficerKind.PROVINCE_DESK,
+                        Officer.province_code == tip.province_code)
+    return officers + (desks or _active(session, OfficerKind.NATIONAL_DESK))
+
+
+def on_duty(officer: Officer, local: time) -> bool:
+    """Whether local time falls in the officer's duty hours (no hours: always on duty)."""
+    if not officer.duty_start or not officer.duty_end:
+        return True
+    start, end = time.fromisoformat(officer.duty_start), time.fromisoformat(officer.duty_end)
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end  # a night shift across midnight
 
 
 def _active(session: Session, kind: OfficerKind, *where) -> list[Officer]:
@@ -22,7 +40,7 @@ def _active(session: Session, kind: OfficerKind, *where) -> list[Officer]:
     return list(session.execute(query.order_by(Officer.priority, Officer.id)).scalars())
 
 
-def choose(session: Session, tip: Tip, level: int = 0) -> Officer | None:
-    """The recipient at escalation `level` (0 = first choice), or None past the end."""
-    candidates = chain(session, tip)
-    return candidates[level] if level < len(candidates) else None
+def choose(session: Session, tip: Tip, tried: set[int], local: time | None = None
+           ) -> Officer | None:
+    """The first officer in the tip's chain who has not had it yet, or None past the end."""
+    return next((o for o in chain(session, tip, local) if o.id not in tried), None)

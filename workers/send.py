@@ -11,7 +11,7 @@ from db.session import transaction, utcnow
 from workers import runtime
 from workers.handoff import after_sent
 from workers.providers import SendError
-from workers.queues import enqueue, enqueue_quietly, send_job
+from workers.queues import Job, enqueue, enqueue_quietly, send_job
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
@@ -26,16 +26,19 @@ def send_outbound(outbound_id: int) -> str:
     claimed = _claim(rt, outbound_id)
     if claimed is None:
         return "skipped"
-    to, body, callback = claimed
+    to, body, callback, channel = claimed
     try:
-        result = rt.provider.send_sms(to, body, callback)
+        if channel == "voice":
+            result = rt.provider.place_call(to, body, "vi-VN")
+        else:
+            result = rt.provider.send_sms(to, body, callback)
     except SendError as error:
         return _failed(rt, outbound_id, error)
     return _sent(rt, outbound_id, result.provider_id)
 
 
-def _claim(rt, outbound_id: int) -> tuple[str, str, str | None] | None:
-    """Mark the row as sending and return (address, body, callback), or None if done already."""
+def _claim(rt, outbound_id: int) -> tuple[str, str, str | None, str] | None:
+    """Mark the row as sending; returns (address, body, callback, channel), or None if done."""
     now = utcnow()
     with transaction(rt.engine) as session:
         msg = session.execute(
@@ -55,8 +58,9 @@ def _claim(rt, outbound_id: int) -> tuple[str, str, str | None] | None:
         msg.attempts += 1
         msg.provider = rt.provider.name
         msg.updated_at = now
+        channel = msg.channel
     callback = _status_callback(rt.settings.public_base_url)
-    return to, body, callback
+    return to, body, callback, channel
 
 
 def _sent(rt, outbound_id: int, provider_id: str) -> str:
@@ -90,7 +94,8 @@ def _failed(rt, outbound_id: int, error: SendError) -> str:
         log.warning("outbound %s failed for good: %s", outbound_id, error.reason)
         return OutboundStatus.FAILED.value
     try:
-        enqueue(rt.redis, send_job(outbound_id)[0], outbound_id, delay=retry_in)
+        enqueue(rt.redis, Job(send_job(outbound_id).func, (outbound_id,),
+                              delay=retry_in.total_seconds()))
     except Exception:  # the sweeper re-enqueues it when next_attempt_at has passed
         log.warning("could not schedule retry of outbound %s", outbound_id)
     return OutboundStatus.QUEUED.value

@@ -17,8 +17,8 @@ from db.models import (
 )
 from db.session import transaction, utcnow
 from workers import runtime
-from workers.dispatch import stuck_tips
-from workers.queues import dispatch_job, enqueue_quietly, send_job
+from workers.dispatch import stuck_tips, unacknowledged
+from workers.queues import dispatch_job, enqueue_quietly, escalation_job, send_job
 
 log = logging.getLogger(__name__)
 RECHECK = timedelta(seconds=60)
@@ -29,7 +29,7 @@ OPEN = (TipStatus.RECEIVED, TipStatus.DISPATCHED, TipStatus.ACKNOWLEDGED)
 def sweep() -> dict[str, int]:
     """Job: re-enqueue stuck work, file abandoned conversations, purge old reply addresses."""
     rt = runtime.get()
-    counts = {"tips": 0, "outbound": 0, "expired": 0, "purged": 0}
+    counts = {"tips": 0, "escalations": 0, "outbound": 0, "expired": 0, "purged": 0}
     jobs = _stuck_work(rt, counts)
     jobs += _expire_sessions(rt, counts)
     counts["purged"] = purge_reply_addresses(rt)
@@ -48,6 +48,9 @@ def _stuck_work(rt, counts: dict[str, int]) -> list:
         for tip in stuck_tips(session, now):
             tip.next_check_at = now + RECHECK
             jobs.append(dispatch_job(tip.id, tip.urgency == Urgency.URGENT))
+        for tip in unacknowledged(session, now - grace):
+            tip.next_check_at = now + RECHECK  # its RQ timer was lost (Redis restarted...)
+            jobs.append(escalation_job(tip.id, tip.officer_id, tip.urgency == Urgency.URGENT))
         due = session.execute(
             select(OutboundMessage).where(
                 or_(
@@ -64,8 +67,9 @@ def _stuck_work(rt, counts: dict[str, int]) -> list:
         for msg in due:
             msg.next_attempt_at = now + RECHECK
             jobs.append(send_job(msg.id))
-    counts["tips"] = sum(1 for j in jobs if j[0].endswith("dispatch_tip"))
-    counts["outbound"] = len(jobs) - counts["tips"]
+    counts["tips"] = sum(1 for j in jobs if j.func.endswith("dispatch_tip"))
+    counts["escalations"] = sum(1 for j in jobs if j.func.endswith("escalate"))
+    counts["outbound"] = len(jobs) - counts["tips"] - counts["escalations"]
     return jobs
 
 

@@ -3,6 +3,7 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -104,6 +105,14 @@ def test_quick_start_takes_a_tip_to_an_officer_within_two_seconds_and_stops_clea
         time.sleep(0.05)
     assert dispatch[0]["tip_reference"] == reference
     assert "Xa Hoang Hoa" in dispatch[0]["body"]
+    officer = re.search(r'--from (\+\d+) "OK', (tmp_path / "demo.log").read_text()).group(1)
+    ack = tinbao(env, tmp_path, "sms", "send", "--from", officer, f"OK {reference}")
+    assert ack.startswith(f"Da ghi nhan: ban tiep nhan tin bao {reference}")
+    deadline = time.monotonic() + 5
+    while not any("da duoc can bo tiep nhan" in i["body"] and i["status"] == "sent"
+                  for i in json.loads(tinbao(env, tmp_path, "outbox", "--json"))):
+        assert time.monotonic() < deadline, "the reporter never heard of the acknowledgement"
+        time.sleep(0.1)
     instance = tmp_path / "instance"
     children = descendants(proc.pid)
     assert len(children) >= 5  # redis, gunicorn master + workers, rq worker, cron

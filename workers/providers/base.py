@@ -33,3 +33,7 @@ class Provider(Protocol):
     def send_sms(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         """Hand one SMS to the provider, or raise SendError."""
         ...
+
+    def place_call(self, to: str, text: str, language: str) -> SendResult:
+        """Call `to` and read `text` aloud in `language` (e.g. vi-VN), or raise SendError."""
+        ...

@@ -7,6 +7,7 @@ import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from twilio.twiml.voice_response import VoiceResponse
 
 from workers.providers.base import SendError, SendResult
 
@@ -30,11 +31,13 @@ class TwilioProvider:
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 10.0,
+        call_from: str = "",
     ):
         self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
         if base_url:
             self.client.api.base_url = base_url
         self.from_number = from_number
+        self.call_from = call_from
         self.messaging_service_sid = messaging_service_sid
         self.attempts = attempts
         self.backoff = backoff
@@ -42,17 +45,33 @@ class TwilioProvider:
 
     def send_sms(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         """POST /Messages.json; raises SendError (retryable or not) when it cannot."""
-        params = {"to": to, "body": body}
-        if self.messaging_service_sid:
-            params["messaging_service_sid"] = self.messaging_service_sid
-        else:
-            params["from_"] = self.from_number
+        params = {"to": to, "body": body, **self._sender()}
         if status_callback:
             params["status_callback"] = status_callback
+        message = self._retrying(lambda: self.client.messages.create(**params))
+        return SendResult(provider_id=message.sid, status=message.status or "queued")
+
+    def place_call(self, to: str, text: str, language: str) -> SendResult:
+        """POST /Calls.json with inline TwiML that reads the text twice."""
+        twiml = VoiceResponse()
+        for _ in range(2):
+            twiml.say(text, language=language)
+            twiml.pause(length=1)
+        from_ = self.from_number or self.call_from
+        call = self._retrying(lambda: self.client.calls.create(to=to, from_=from_,
+                                                                twiml=str(twiml)))
+        return SendResult(provider_id=call.sid, status=call.status or "queued")
+
+    def _sender(self) -> dict[str, str]:
+        if self.messaging_service_sid:
+            return {"messaging_service_sid": self.messaging_service_sid}
+        return {"from_": self.from_number}
+
+    def _retrying(self, request: Callable):
+        """Run an API request, retrying 429/5xx/connection errors with exponential backoff."""
         for attempt in range(1, self.attempts + 1):
             try:
-                message = self.client.messages.create(**params)
-                return SendResult(provider_id=message.sid, status=message.status or "queued")
+                return request()
             except TwilioRestException as exc:
                 error = _classify(exc)
             except (requests.ConnectionError, requests.Timeout):

@@ -158,6 +158,7 @@ def upgrade() -> None:
         sa.Column("reporter_id", sa.Integer(), nullable=True),
         sa.Column("officer_id", sa.Integer(), nullable=True),
         sa.Column("escalation_level", sa.Integer(), nullable=False),
+        sa.Column("dispatch_round", sa.Integer(), nullable=False),
         sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("overdue", sa.Boolean(), nullable=False),
         sa.Column("legal_deadline_at", sa.DateTime(timezone=True), nullable=True),

@@ -1,0 +1,33 @@
+"""The two values every conversation step passes around: its environment and its outcome."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import flows
+from db.models import Tip
+from db.privacy import Keyring
+from db.settings import Settings
+
+
+@dataclass(frozen=True)
+class Env:
+    """What every conversation needs besides the session: keys, directory, settings."""
+
+    keyring: Keyring
+    directory: flows.Directory
+    settings: Settings
+
+    def timeout(self, channel: str) -> timedelta:
+        """How long a conversation on this channel may wait for an answer."""
+        return timedelta(minutes=self.settings.flow_timeout_minutes)
+
+
+@dataclass
+class Turn:
+    """What one input produced: the reply, and the work to enqueue after commit."""
+
+    reply: str = ""
+    step: flows.Step | None = None
+    tips: list[Tip] = field(default_factory=list)  # to (re)dispatch
+    outbound_ids: list[int] = field(default_factory=list)  # to send
+    cancel: list[str] = field(default_factory=list)  # RQ timers to cancel (db.timers)

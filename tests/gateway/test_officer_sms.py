@@ -1,0 +1,158 @@
+"""Officers working tips by SMS: every command, every refusal, the events they write."""
+
+import pytest
+from rq.registry import ScheduledJobRegistry
+
+from db.models import (
+    Commune,
+    FlowSession,
+    Officer,
+    OfficerKind,
+    OutboundMessage,
+    RecipientKind,
+    Reporter,
+    Tip,
+    TipEvent,
+    TipStatus,
+)
+from flows.text import to_gsm7
+from tests.helpers import reply_of, rows, run_worker, sms
+from tests.privacy import REPORTERS
+
+
+def officer_of(engine, commune: int) -> Officer:
+    return rows(engine, Officer, Officer.commune_code == commune)[0]
+
+
+@pytest.fixture
+def tip(client, settings, rt) -> Tip:
+    """A dispatched tip for Xa Hoang Hoa (15865)."""
+    sms(client, settings, "TIN 15865 co nguoi ban ma tuy o bai song")
+    run_worker(rt.redis)
+    return rows(rt.engine, Tip)[0]
+
+
+def officer_says(client, settings, rt, text: str, commune: int = 15865) -> str:
+    return reply_of(sms(client, settings, text, sender=officer_of(rt.engine, commune).phone))
+
+
+def reporter_messages(rt) -> list[OutboundMessage]:
+    return [m for m in rows(rt.engine, OutboundMessage)
+            if m.recipient_kind == RecipientKind.REPORTER]
+
+
+def test_ok_acknowledges_cancels_escalation_and_tells_the_reporter(client, settings, rt, tip):
+    assert ScheduledJobRegistry("default", connection=rt.redis).count == 1  # the SLA timer
+    reply = officer_says(client, settings, rt, f"ok {tip.reference[:3]} {tip.reference[3:]}")
+    assert reply == (f"Da ghi nhan: ban tiep nhan tin bao {tip.reference}. Xu ly xong soan "
+                     f"XONG {tip.reference} [KT/KKT/TDC].")
+    assert ScheduledJobRegistry("default", connection=rt.redis).count == 0
+    [tip] = rows(rt.engine, Tip)
+    officer = officer_of(rt.engine, 15865)
+    assert tip.status == TipStatus.ACKNOWLEDGED and tip.acknowledged_at is not None
+    assert tip.next_check_at is None and tip.officer_id == officer.id
+    [event] = rows(rt.engine, TipEvent, TipEvent.kind == "acknowledged")
+    assert (event.actor, event.officer_id) == (f"officer:{officer.id}", officer.id)
+    run_worker(rt.redis)
+    notice = reporter_messages(rt)[-1]
+    assert notice.body == f"Tin bao {tip.reference} da duoc can bo tiep nhan. Cam on ban."
+    assert notice.status == "sent"
+    again = officer_says(client, settings, rt, f"OK {tip.reference}")
+    assert again == f"Tin bao {tip.reference} da duoc tiep nhan truoc do."
+
+
+def test_xong_resolves_with_the_decision_and_keeps_the_reply_address_a_while(client, settings,
+                                                                            rt, tip):
+    reply = officer_says(client, settings, rt, f"XONG {tip.reference} KT da bat 2 doi tuong")
+    assert reply == f"Da ghi nhan tin bao {tip.reference} xu ly xong (khoi to). Cam on."
+    [tip] = rows(rt.engine, Tip)
+    assert tip.status == TipStatus.RESOLVED and tip.decision == "prosecute"
+    assert tip.acknowledged_at == tip.resolved_at  # never acknowledged: implicit, same moment
+    resolved = rows(rt.engine, TipEvent, TipEvent.kind == "resolved")[0]
+    assert resolved.data == {"decision": "prosecute", "note": "da bat 2 doi tuong"}
+    [reporter] = rows(rt.engine, Reporter)
+    assert (reporter.reply_expires_at - tip.resolved_at).days == settings.reply_address_days
+    run_worker(rt.redis)
+    assert reporter_messages(rt)[-1].body.startswith(f"Tin bao {tip.reference} da duoc xu ly xong")
+    closed = officer_says(client, settings, rt, f"OK {tip.reference}")
+    assert closed.startswith(f"Tin bao {tip.reference} da xu ly xong, khong the thay doi")
+
+
+def test_hoi_relays_a_question_and_the_answer_without_either_number(client, settings, rt, tip):
+    officer = officer_of(rt.engine, 15865)
+    reply = officer_says(client, settings, rt, f"HOI {tip.reference} xe mau gi, bien so?")
+    assert reply.startswith(f"Da gui cau hoi ve tin bao {tip.reference}")
+    run_worker(rt.redis)
+    question = reporter_messages(rt)[-1]
+    assert question.body == (f"Can bo hoi ve tin bao {tip.reference}: \"xe mau gi, bien so?\" "
+                             "Tra loi tin nay (an danh).")
+    answer = reply_of(sms(client, settings, "xe wave mau do, bien 36B1 12345"))
+    assert answer == f"Da chuyen tra loi cua ban cho can bo (tin bao {tip.reference}). Cam on ban."
+    run_worker(rt.redis)
+    forwarded = rows(rt.engine, OutboundMessage, OutboundMessage.purpose == "forward_reply")[0]
+    assert forwarded.officer_id == officer.id and forwarded.status == "sent"
+    assert forwarded.body == (f"TB {tip.reference} nguoi bao tra loi: "
+                              "\"xe wave mau do, bien 36B1 12345\"")
+    for msg in rows(rt.engine, OutboundMessage):
+        assert officer.phone not in msg.body and REPORTERS[0] not in msg.body
+    kinds = [e.kind for e in rows(rt.engine, TipEvent)]
+    assert "question" in kinds and "reporter_reply" in kinds
+    assert len(rows(rt.engine, Tip)) == 1  # the answer did not start a new tip
+    nxt = reply_of(sms(client, settings, "TIN 15865 lai co nguoi la"))
+    assert nxt.startswith("Da nhan tin bao")  # the question is closed once answered
+
+
+def test_chuyen_moves_the_tip_to_another_commune_and_dispatches_it_there(client, settings, rt,
+                                                                         tip):
+    reply = officer_says(client, settings, rt, f"CHUYEN {tip.reference} 15925")
+    new = rows(rt.engine, Officer, Officer.commune_code == 15925)[0]
+    commune = rows(rt.engine, Commune, Commune.code == 15925)[0]
+    assert reply == f"Da chuyen tin bao {tip.reference} sang Cong an {to_gsm7(commune.name)}."
+    run_worker(rt.redis)
+    [tip] = rows(rt.engine, Tip)
+    assert (tip.commune_code, tip.officer_id, tip.status) == (15925, new.id, TipStatus.DISPATCHED)
+    dispatches = rows(rt.engine, OutboundMessage, OutboundMessage.purpose == "dispatch")
+    assert [m.officer_id for m in dispatches][-1] == new.id
+    assert "transferred" in [e.kind for e in rows(rt.engine, TipEvent)]
+    bad = officer_says(client, settings, rt, f"CHUYEN {tip.reference} 99999", commune=15925)
+    assert bad == f"Khong co xa/phuong ma 99999. Soan CHUYEN {tip.reference} <ma xa>."
+
+
+def test_ds_lists_open_tips_in_one_segment_those_to_take_first(client, settings, rt, tip):
+    officer_says(client, settings, rt, f"OK {tip.reference}")
+    sms(client, settings, "TIN 15865 vu viec moi", sender=REPORTERS[1])
+    [new] = [t for t in rows(rt.engine, Tip) if t.id != tip.id]
+    listing = officer_says(client, settings, rt, "DS")
+    assert listing == f"Tin dang mo (2): {new.reference} CHUA NHAN, {tip.reference} DA NHAN"
+    for n in range(11):
+        sms(client, settings, f"TIN 15865 vu viec so {n}", sender=REPORTERS[1])
+    listing = officer_says(client, settings, rt, "DS")
+    assert listing.startswith("Tin dang mo (13): ") and len(listing) <= 160
+    assert listing.endswith(" tin khac") and "DA NHAN" not in listing
+    elsewhere = officer_says(client, settings, rt, "DS", commune=14797)
+    assert elsewhere == "Khong co tin bao nao dang mo."
+
+
+def test_anything_else_gets_the_command_help(client, settings, rt, tip):
+    assert officer_says(client, settings, rt, "alo alo").startswith("Lenh: OK <ma> (nhan tin);")
+    assert officer_says(client, settings, rt, "OK").startswith("Lenh: OK")
+
+
+def test_an_officer_of_another_commune_learns_nothing(client, settings, rt, tip):
+    stranger = officer_says(client, settings, rt, f"OK {tip.reference}", commune=14797)
+    unknown = officer_says(client, settings, rt, "OK 999999", commune=14797)
+    assert stranger == f"Khong co tin bao {tip.reference} trong cac tin ban phu trach."
+    assert unknown == "Khong co tin bao 999999 trong cac tin ban phu trach."
+    assert rows(rt.engine, Tip)[0].status == TipStatus.DISPATCHED
+
+
+def test_the_province_desk_may_act_on_its_province_tips(client, settings, rt, tip):
+    [desk] = rows(rt.engine, Officer, Officer.kind == OfficerKind.PROVINCE_DESK)
+    reply = reply_of(sms(client, settings, f"OK {tip.reference}", sender=desk.phone))
+    assert reply.startswith("Da ghi nhan") and rows(rt.engine, Tip)[0].officer_id == desk.id
+
+
+def test_officer_messages_are_kept_and_never_start_tips(client, settings, rt, tip):
+    officer_says(client, settings, rt, "co nguoi la mat o thon 3")
+    assert len(rows(rt.engine, Tip)) == 1 and len(rows(rt.engine, Reporter)) == 1
+    assert rows(rt.engine, FlowSession) == []
