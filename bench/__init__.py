@@ -1,0 +1,1 @@
+"""Benchmarks: tinbao's hot paths measured against their ceilings on one machine."""

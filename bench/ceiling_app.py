@@ -1,0 +1,22 @@
+"""The ceiling of the webhook benchmark: a bare Flask endpoint under the same gunicorn settings
+that parses the form and returns fixed TwiML (no signature, database or Redis)."""
+
+from flask import Flask, Response, request
+
+TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>ok</Message></Response>'
+
+
+def create_app() -> Flask:
+    """The bare app."""
+    app = Flask(__name__)
+
+    @app.post("/webhooks/twilio/sms")
+    def sms():
+        request.form.get("Body")  # parse the form, as the real webhook must
+        return Response(TWIML, mimetype="application/xml")
+
+    @app.get("/healthz")
+    def healthz():
+        return "ok"
+
+    return app

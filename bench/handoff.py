@@ -1,0 +1,79 @@
+"""Benchmark 2: tip → officer hand-off latency, from the webhook's answer to the moment the
+(fake, local) provider receives the officer's SMS, at a fixed rate of new tips."""
+
+import json
+import re
+import statistics
+import sys
+import time
+
+from bench.load import paced, write_signed
+from bench.stack import Stack, free_port, http_ok, wait_for
+from gateway.twilio_requests import new_sid, sms_form
+
+ACCEPTED = re.compile(r"tin bao (\d{6})")
+
+
+def start_provider(stack: Stack) -> tuple[str, str]:
+    """The fake Twilio API in its own process; returns (base URL, arrival log path)."""
+    port = free_port()
+    log = stack.workdir / f"provider-{port}.jsonl"
+    stack.spawn([sys.executable, "-m", "bench.fake_provider", str(port), str(log)], "provider")
+    wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/"), 10, "fake provider")
+    return f"http://127.0.0.1:{port}", str(log)
+
+
+def start_workers(stack: Stack, count: int, mode: str = "work") -> None:
+    """`count` production worker processes (the Procfile's `worker`)."""
+    for n in range(count):
+        stack.spawn([sys.executable, "-m", "workers", mode, "--name", f"bench-{n}-{new_sid()}"],
+                    f"worker-{n}")
+
+
+def run(stack: Stack, rate: float = 50, seconds: float = 60, workers: int = 2,
+        web_workers: int = 2) -> dict:
+    """Paced one-shot tips; latency per tip matched by its reference."""
+    port = free_port()
+    stack.gunicorn("gateway:create_app()", port, web_workers)
+    start_workers(stack, workers)
+    forms = [sms_form(f"+8498{n:07d}", "+84999000111",
+                      f"TIN 15865 co nguoi la mat cho hang cam o thon {n % 20}", new_sid())
+             for n in range(int(rate * seconds))]
+    requests = write_signed(forms, f"http://127.0.0.1:{port}/webhooks/twilio/sms",
+                            stack.env["TWILIO_AUTH_TOKEN"], stack.workdir / "handoff.txt")
+    accepted: dict[str, float] = {}
+
+    def on_reply(_, body: str, at: float) -> None:
+        found = ACCEPTED.search(body)
+        if found:
+            accepted[found.group(1)] = at
+
+    web = paced(f"http://127.0.0.1:{port}", requests, rate, seconds, on_reply)
+    arrived = _wait_for_dispatches(stack.env["BENCH_PROVIDER_LOG"], set(accepted), 60)
+    latencies = sorted((arrived[r] - accepted[r]) * 1000 for r in accepted if r in arrived)
+    ordered = latencies or [float("nan")]
+    return {
+        "rate": rate, "seconds": seconds, "workers": workers, "tips": len(forms),
+        "accepted": len(accepted), "dispatched": len(latencies),
+        "lost": len(accepted) - len(latencies),
+        "p50_ms": statistics.median(ordered), "p90_ms": ordered[int(0.9 * (len(ordered) - 1))],
+        "p99_ms": ordered[int(0.99 * (len(ordered) - 1))], "max_ms": ordered[-1],
+        "webhook_p50_ms": web.p50, "webhook_p99_ms": web.p99, "webhook_errors": web.errors,
+    }
+
+
+def _wait_for_dispatches(log_path: str, refs: set[str], seconds: float) -> dict[str, float]:
+    """Arrival times of the officer dispatches for these references."""
+    deadline = time.monotonic() + seconds
+    arrived: dict[str, float] = {}
+    while time.monotonic() < deadline:
+        arrived = {}
+        with open(log_path) as log:
+            for line in log:
+                item = json.loads(line)
+                if item["body"].startswith("TIN BAO") and item["ref"] in refs:
+                    arrived.setdefault(item["ref"], item["t"])
+        if refs <= set(arrived):
+            break
+        time.sleep(0.5)
+    return arrived

@@ -1,0 +1,168 @@
+"""Starting and stopping the production stack for a benchmark: Redis, a fresh database,
+gunicorn (the Procfile's settings), RQ workers and a fake Twilio API, all on loopback."""
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check, seconds: float, what: str) -> None:
+    """Poll until check() is true."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not come up")
+        time.sleep(0.05)
+
+
+def http_ok(url: str) -> bool:
+    """Whether GET url answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class Stack:
+    """Processes of one benchmark run; everything is stopped by close()."""
+
+    def __init__(self, workdir: Path, backend: str = "postgresql"):
+        self.workdir = workdir
+        self.backend = backend
+        self.procs: list[subprocess.Popen] = []
+        self.env: dict[str, str] = {}
+        self.database_url = ""
+        self._pg_admin = None
+        self._pg_name = ""
+
+    def start_redis(self) -> str:
+        """A private redis-server (persistence off: the benchmark measures the app)."""
+        from gateway.demo import redis_binary
+
+        port = free_port()
+        self.spawn([redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                    "--appendonly", "no", "--dir", str(self.workdir)], "redis")
+        url = f"redis://127.0.0.1:{port}/0"
+        from redis import Redis
+
+        client = Redis.from_url(url)
+        wait_for(lambda: _ping(client), 10, "redis")
+        return url
+
+    def create_database(self) -> str:
+        """A fresh database, migrated, with the directory and demo officers."""
+        from db import demo, directory, migrate
+        from db.session import make_engine
+
+        if self.backend == "postgresql":
+            server = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
+            self._pg_name = f"tinbao_bench_{uuid.uuid4().hex[:8]}"
+            self._pg_admin = create_engine(server.replace("postgresql://", "postgresql+psycopg://"),
+                                           isolation_level="AUTOCOMMIT")
+            with self._pg_admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{self._pg_name}"'))
+            url = server.rsplit("/", 1)[0] + "/" + self._pg_name
+        else:
+            url = f"sqlite:///{self.workdir / 'bench.db'}"
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        directory.load(engine)
+        demo.seed_officers(engine)
+        engine.dispose()
+        self.database_url = url
+        return url
+
+    def environment(self, redis_url: str, **extra: str) -> dict[str, str]:
+        """The environment every tinbao process of this run gets."""
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url, "REDIS_URL": redis_url,
+            "SECRET_KEY": secrets.token_urlsafe(24), "PSEUDONYM_KEY": secrets.token_urlsafe(24),
+            "REPLY_ADDRESS_KEY": _fernet_key(), "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+            "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_FROM_NUMBER": "+15005550006",
+            "SMS_PROVIDER": "outbox", "DEFAULT_PROVINCE": "38", "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT), **extra,
+        }
+        return self.env
+
+    def gunicorn(self, app: str, port: int, workers: int = 2, extra_env: dict | None = None
+                 ) -> subprocess.Popen:
+        """gunicorn as the Procfile runs it (sync workers), on loopback."""
+        proc = self.spawn([sys.executable, "-m", "gunicorn", "--workers", str(workers),
+                           "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app],
+                          "gunicorn", {**self.env, **(extra_env or {})})
+        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), 30, f"gunicorn {app}")
+        return proc
+
+    def spawn(self, command: list[str], name: str, env: dict | None = None) -> subprocess.Popen:
+        """Start a process whose output goes to workdir/<name>.log."""
+        log = open(self.workdir / f"{name}.log", "a")
+        proc = subprocess.Popen(command, env=env or self.env or None, stdout=log,
+                                stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def stop(self, proc: subprocess.Popen) -> None:
+        """Stop one process group (TERM, then KILL)."""
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        if proc in self.procs:
+            self.procs.remove(proc)
+
+    def close(self) -> None:
+        """Stop everything and drop the benchmark database."""
+        for proc in list(reversed(self.procs)):
+            self.stop(proc)
+        if self._pg_admin is not None:
+            with self._pg_admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{self._pg_name}" WITH (FORCE)'))
+            self._pg_admin.dispose()
+
+
+def _ping(client) -> bool:
+    try:
+        return client.ping()
+    except Exception:
+        return False
+
+
+def _fernet_key() -> str:
+    from db.privacy import new_reply_key
+
+    return new_reply_key()
+
+
+@contextmanager
+def stack(workdir: Path, backend: str = "postgresql"):
+    """A Stack that is always closed."""
+    s = Stack(workdir, backend)
+    try:
+        yield s
+    finally:
+        s.close()
