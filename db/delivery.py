@@ -1,5 +1,7 @@
 """Delivery reports from any provider, applied so statuses only ever move forward."""
 
+import hashlib
+import hmac
 from datetime import datetime
 
 from sqlalchemy import select
@@ -28,7 +30,24 @@ TWILIO = {
     "failed": OutboundStatus.FAILED,
     "canceled": OutboundStatus.FAILED,
 }
+# Kannel's delivery report types (the %d of a dlr-url): phone, SMSC buffer, SMSC ack/nack.
+KANNEL = {
+    "1": OutboundStatus.DELIVERED,
+    "2": OutboundStatus.UNDELIVERED,
+    "4": OutboundStatus.SENT,
+    "8": OutboundStatus.SENT,
+    "16": OutboundStatus.FAILED,
+}
 NOT_DELIVERED = (OutboundStatus.UNDELIVERED, OutboundStatus.FAILED)
+
+
+def report_token(secret: str, provider_id: str) -> str:
+    """What a delivery-report URL carries to prove it is ours: a keyed hash of the message id.
+
+    Hex only, so Kannel's %-escapes cannot mangle it, and the shared secret never travels.
+    """
+    digest = hmac.new(secret.encode(), f"dlr:{provider_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
 
 
 def record(session: Session, provider_id: str, status: OutboundStatus, now: datetime,

@@ -10,7 +10,7 @@ from db.privacy import AddressError
 from db.session import transaction, utcnow
 from workers import runtime
 from workers.handoff import after_sent
-from workers.providers import SendError
+from workers.providers import Provider, SendError
 from workers.queues import enqueue, enqueue_quietly, send_job
 
 log = logging.getLogger(__name__)
@@ -26,16 +26,16 @@ def send_outbound(outbound_id: int) -> str:
     claimed = _claim(rt, outbound_id)
     if claimed is None:
         return "skipped"
-    to, body, callback = claimed
+    provider, to, body, callback = claimed
     try:
-        result = rt.provider.send_sms(to, body, callback)
+        result = provider.send_sms(to, body, callback)
     except SendError as error:
         return _failed(rt, outbound_id, error)
     return _sent(rt, outbound_id, result.provider_id)
 
 
-def _claim(rt, outbound_id: int) -> tuple[str, str, str | None] | None:
-    """Mark the row as sending and return (address, body, callback), or None if done already."""
+def _claim(rt, outbound_id: int) -> tuple[Provider, str, str, str | None] | None:
+    """Mark the row as sending: (provider, address, body, callback), or None if done already."""
     now = utcnow()
     with transaction(rt.engine) as session:
         msg = session.execute(
@@ -53,10 +53,11 @@ def _claim(rt, outbound_id: int) -> tuple[str, str, str | None] | None:
             return None
         msg.status = OutboundStatus.SENDING
         msg.attempts += 1
-        msg.provider = rt.provider.name
+        provider = rt.providers.for_message(session, msg)
+        msg.provider = provider.name
         msg.updated_at = now
     callback = _status_callback(rt.settings.public_base_url)
-    return to, body, callback
+    return provider, to, body, callback
 
 
 def _sent(rt, outbound_id: int, provider_id: str) -> str:
