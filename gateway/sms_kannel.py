@@ -51,18 +51,19 @@ def inbound_sms():
 
 @bp.get("/webhooks/kannel/dlr")
 def delivery_report():
-    """A Kannel delivery report for one of our messages, proven by the token in its dlr-url."""
+    """A Kannel delivery report on one of our messages, proven by the token in its dlr-url."""
     svc = services()
-    provider_id = f"kannel:{request.args.get('id', '')}"
     secret = svc.settings.kannel_secret
-    expected = report_token(secret, provider_id).encode()
-    if not secret or not hmac.compare_digest(request.args.get("token", "").encode(), expected):
+    outbound = request.args.get("msg", "")
+    if not secret or not outbound.isdigit() or not hmac.compare_digest(
+            request.args.get("token", "").encode(), report_token(secret, int(outbound)).encode()):
         abort(403)
     status = KANNEL.get(request.args.get("status", ""))
     if status is None:
         return Response("ignored", mimetype="text/plain")
     error = dlr_error(request.args.get("status", ""), request.args.get("answer", ""))
-    jobs = apply_report(svc, provider_id, status, error if status in NOT_DELIVERED else None)
+    jobs = apply_report(svc, status, error if status in NOT_DELIVERED else None,
+                        outbound_id=int(outbound))
     response = Response("ok", mimetype="text/plain")
     if jobs:
         response.call_on_close(lambda: enqueue_quietly(svc.redis, jobs))

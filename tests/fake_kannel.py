@@ -6,6 +6,7 @@ Kannel does not give on demand (a 503, a dropped connection) or must inspect eac
 
 import threading
 import urllib.parse
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ACCEPTED = (202, "0: Accepted for delivery")
@@ -17,6 +18,7 @@ class FakeKannel:
     def __init__(self) -> None:
         self.requests: list[dict[str, str]] = []
         self.script: list[tuple[int, str]] = []
+        self.on_send: Callable[[dict[str, str]], None] | None = None  # runs before answering
         self._lock = threading.Lock()
         fake = self
 
@@ -42,8 +44,11 @@ class FakeKannel:
 
     def _answer(self, path: str) -> tuple[int, str]:
         parts = urllib.parse.urlsplit(path)
+        params = dict(urllib.parse.parse_qsl(parts.query))
+        if self.on_send:
+            self.on_send(params)
         with self._lock:
-            self.requests.append(dict(urllib.parse.parse_qsl(parts.query)))
+            self.requests.append(params)
             if parts.path != "/cgi-bin/sendsms":
                 return 404, "Unknown service"
             return self.script.pop(0) if self.script else ACCEPTED

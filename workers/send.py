@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from db.delivery import RANK
 from db.models import OutboundMessage, OutboundStatus, RecipientKind
 from db.privacy import AddressError
 from db.session import transaction, utcnow
@@ -56,8 +57,7 @@ def _claim(rt, outbound_id: int) -> tuple[Provider, str, str, str | None] | None
         provider = rt.providers.for_message(session, msg)
         msg.provider = provider.name
         msg.updated_at = now
-    callback = _status_callback(rt.settings.public_base_url)
-    return provider, to, body, callback
+    return provider, to, body, rt.providers.callback(provider, outbound_id)
 
 
 def _sent(rt, outbound_id: int, provider_id: str) -> str:
@@ -66,7 +66,8 @@ def _sent(rt, outbound_id: int, provider_id: str) -> str:
         msg = session.get(OutboundMessage, outbound_id, with_for_update=True)
         msg.provider_id = provider_id
         msg.sent_at = now
-        _finish(msg, OutboundStatus.SENT, now)
+        # A delivery report may have come first (a fast SMSC): keep what it said.
+        _finish(msg, max(msg.status, OutboundStatus.SENT, key=RANK.get), now)
         follow_up = after_sent(session, msg, now)
     if follow_up:
         enqueue_quietly(rt.redis, follow_up)
@@ -108,8 +109,3 @@ def _finish(msg: OutboundMessage, status: OutboundStatus, now: datetime,
         msg.last_error = error[:300]
     if msg.recipient_kind == RecipientKind.REPORTER:
         msg.address = ""
-
-
-def _status_callback(base_url: str) -> str | None:
-    return f"{base_url}/webhooks/twilio/status" if base_url else None
-

@@ -29,8 +29,6 @@ def build_provider(settings: Settings, name: str | None = None) -> Provider:
             settings.kannel_username,
             settings.kannel_password,
             sender=settings.kannel_from,
-            dlr_url=settings.kannel_dlr_url,
-            secret=settings.kannel_secret,
         )
     raise ValueError(f"unknown SMS provider {name!r}")
 

@@ -7,7 +7,6 @@ import urllib.request
 import uuid
 from collections.abc import Callable
 
-from db.delivery import report_token
 from db.redact import redact
 from flows.text import is_gsm7
 from workers.providers.base import SendError, SendResult
@@ -19,10 +18,10 @@ UCS2 = "2"
 
 
 class KannelProvider:
-    """Sends through smsbox's /cgi-bin/sendsms; delivery reports come back to our dlr-url.
+    """Sends through smsbox's /cgi-bin/sendsms; delivery reports go to the callback URL given.
 
-    We name each message ourselves (`kannel:<hex>`): the dlr-url carries that id and a keyed
-    token, so a report finds its OutboundMessage without trusting Kannel's own ids.
+    sendsms does not return Kannel's message id, so each message is named here (`kannel:<hex>`);
+    reports find their message by the id the callback URL carries.
     """
 
     name = "kannel"
@@ -33,8 +32,6 @@ class KannelProvider:
         username: str,
         password: str,
         sender: str = "",
-        dlr_url: str = "",
-        secret: str = "",
         attempts: int = 3,
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
@@ -43,8 +40,6 @@ class KannelProvider:
         self.sendsms_url = sendsms_url
         self.credentials = {"username": username, "password": password}
         self.sender = sender
-        self.dlr_url = dlr_url
-        self.secret = secret
         self.attempts = attempts
         self.backoff = backoff
         self.sleep = sleep
@@ -53,10 +48,10 @@ class KannelProvider:
     def send_sms(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         """One sendsms request (retried on connection errors and 5xx); raises SendError.
 
-        `status_callback` is Twilio's; Kannel reports to the dlr-url built here instead.
+        `status_callback` becomes the dlr-url: Kannel calls it with each delivery report.
         """
         message_id = uuid.uuid4().hex
-        url = f"{self.sendsms_url}?{urllib.parse.urlencode(self.params(to, body, message_id))}"
+        url = f"{self.sendsms_url}?{urllib.parse.urlencode(self.params(to, body, status_callback))}"
         for attempt in range(1, self.attempts + 1):
             try:
                 status, text = self._get(url)
@@ -72,19 +67,17 @@ class KannelProvider:
             self.sleep(self.backoff * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
 
-    def params(self, to: str, body: str, message_id: str) -> dict[str, str]:
+    def params(self, to: str, body: str, dlr_url: str | None) -> dict[str, str]:
         """The sendsms parameters: UTF-8 text, UCS-2 on air when it is not GSM-7, a dlr-url."""
         params = {**self.credentials, "to": to, "text": body, "charset": "UTF-8"}
         if self.sender:
             params["from"] = self.sender
         if not is_gsm7(body):
             params["coding"] = UCS2
-        if self.dlr_url and self.secret:
-            token = report_token(self.secret, f"kannel:{message_id}")
-            join = "&" if "?" in self.dlr_url else "?"
+        if dlr_url:
+            join = "&" if "?" in dlr_url else "?"
             # Kannel fills in %d (the report type) and %A (the SMSC's answer) when it calls.
-            query = f"id={message_id}&token={token}&status=%d&answer=%A"
-            params["dlr-url"] = f"{self.dlr_url}{join}{query}"
+            params["dlr-url"] = f"{dlr_url}{join}status=%d&answer=%A"
             params["dlr-mask"] = str(DLR_MASK)
         return params
 

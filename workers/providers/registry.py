@@ -2,6 +2,7 @@
 
 from sqlmodel import Session
 
+from db.delivery import report_token
 from db.models import Commune, Officer, OutboundMessage, RecipientKind, Reporter
 from db.settings import Settings
 from workers.providers import Provider, build_provider
@@ -30,6 +31,19 @@ class Providers:
             return self.named(reporter.reply_provider if reporter else None)
         officer = session.get(Officer, msg.officer_id) if msg.officer_id else None
         return self.named(self.settings.officer_provider(_province(session, officer)))
+
+    def callback(self, provider: Provider, outbound_id: int) -> str | None:
+        """Where a provider reports on one message: Kannel's dlr-url names our own id (so a fast
+        report never waits for the worker to learn the provider's id); Twilio's webhook."""
+        settings = self.settings
+        if provider.name == "kannel":
+            if not (settings.kannel_dlr_url and settings.kannel_secret):
+                return None
+            token = report_token(settings.kannel_secret, outbound_id)
+            join = "&" if "?" in settings.kannel_dlr_url else "?"
+            return f"{settings.kannel_dlr_url}{join}msg={outbound_id}&token={token}"
+        base = settings.public_base_url
+        return f"{base}/webhooks/twilio/status" if base else None
 
 
 def _province(session: Session, officer: Officer | None) -> int | None:
