@@ -134,7 +134,12 @@ def database_url(request, tmp_path):
 
 def make_settings(database_url: str, redis_url: str, **extra: str) -> Settings:
     """Settings for a test deployment (not demo mode: secrets are real random values)."""
-    env = {
+    return Settings.from_env(deployment_env(database_url, redis_url, **extra))
+
+
+def deployment_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a test deployment, for settings here and for child processes."""
+    return {
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "SECRET_KEY": secrets.token_urlsafe(24),
@@ -148,7 +153,6 @@ def make_settings(database_url: str, redis_url: str, **extra: str) -> Settings:
         "SWEEP_GRACE_SECONDS": "30",
         **extra,
     }
-    return Settings.from_env(env)
 
 
 @pytest.fixture
