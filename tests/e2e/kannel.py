@@ -122,16 +122,34 @@ omit-empty = true
 
     def start(self, timeout: float = 20) -> None:
         """Start the three processes and wait until smsbox and fakesmsc are connected."""
-        path = self.workdir / "kannel.conf"
-        path.write_text(self.conf())
-        self._spawn(binary("bearerbox"), "-v", "1", str(path))
-        self._wait(lambda: self.status() is not None, timeout, "bearerbox")
-        self._spawn(binary("smsbox"), "-v", "1", str(path))
+        self._boot(self.conf(), timeout)
         self._fakesmsc = self._spawn(binary("fakesmsc"), "-H", "127.0.0.1", "-r", str(self.smsc),
                                      "-i", "0", "-v", "0", stdin=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         threading.Thread(target=self._read_fakesmsc, daemon=True).start()
         self._wait(self._connected, timeout, "smsbox and fakesmsc connected to bearerbox")
+
+    def boot_guide(self, guide: str, timeout: float = 20) -> str:
+        """Run bearerbox and smsbox on the guide's kannel.conf blocks (moved to this Kannel's
+        ports and folder); returns bearerbox's status once smsbox is connected."""
+        conf = "\n".join(re.findall(r"```conf\n(.*?)```", guide, re.S))
+        for old, new in (("13000", self.admin), ("13001", self.boxes), ("13013", self.sendsms),
+                         ("127.0.0.1:5000", f"127.0.0.1:{self.web_port}"),
+                         ("CHANGE-ADMIN-PASSWORD", self.admin_password),
+                         ("/var/log/kannel", self.workdir), ("/var/lib/kannel", self.workdir)):
+            conf = conf.replace(old, str(new))
+        self._boot(conf, timeout)
+        self._wait(lambda: "on-line" in (self.status() or ""), timeout, "smsbox connected")
+        return self.status()
+
+    def _boot(self, conf: str, timeout: float) -> None:
+        path = self.workdir / "kannel.conf"
+        path.write_text(conf)
+        bearerbox = self._spawn(binary("bearerbox"), "-v", "1", str(path))
+        self._wait(lambda: self.status() is not None or bearerbox.poll() is not None, timeout,
+                   "bearerbox")
+        assert bearerbox.poll() is None, f"bearerbox refused {path}: see {self.workdir}"
+        self._spawn(binary("smsbox"), "-v", "1", str(path))
 
     def status(self) -> str | None:
         """bearerbox's status page, or None while it does not answer."""

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from redis import Redis
@@ -22,6 +23,7 @@ from tests.helpers import count, rows
 from tests.privacy import REPORTERS, assert_text_clean
 
 pytestmark = pytest.mark.e2e
+GUIDE = Path(__file__).parents[2] / "docs/kannel.md"
 SHORT_CODE = "+842373000000"  # the number residents text; INBOUND_NUMBERS maps it to Thanh Hoa
 SENDER_ID = "8079"
 LATENCY_LIMIT = 5.0  # seconds from the phone to the officer's phone; measured well under 1 s
@@ -133,3 +135,14 @@ def test_a_request_with_a_wrong_secret_is_refused_and_stores_nothing(kannel, sta
                for r in caplog.records)
     assert count(stack.engine, InboundMessage) == 0 and count(stack.engine, Reporter) == 0
     assert count(stack.engine, Tip) == 0
+
+
+def test_the_guides_kannel_conf_is_accepted_by_kannel(kannel, tmp_path):
+    guide = Kannel(tmp_path, web_port=_free_port())
+    try:
+        status = guide.boot_guide(GUIDE.read_text(encoding="utf-8"))
+    finally:
+        guide.stop()
+    assert "modem1[modem1]" in status and "carrier[carrier]" in status  # both SMSC examples
+    logs = "".join(p.read_text(errors="replace") for p in tmp_path.glob("*.log"))
+    assert "may not contain field" not in logs
