@@ -35,6 +35,14 @@ def _providers(value: str) -> dict[str, str]:
     return {key.strip(): name.strip().lower() for key, name in pairs}
 
 
+def _kannel(env: Mapping[str, str], public_base_url: str) -> dict[str, str]:
+    """The KANNEL_* variables; delivery reports go to the public URL unless told otherwise."""
+    names = ("secret", "sendsms_url", "username", "password", "from")
+    values = {f"kannel_{name}": env.get(f"KANNEL_{name.upper()}", "") for name in names}
+    default_dlr = f"{public_base_url}/webhooks/kannel/dlr" if public_base_url else ""
+    return {**values, "kannel_dlr_url": env.get("KANNEL_DLR_URL") or default_dlr}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of a deployment; the README's configuration table lists the variables."""
@@ -98,13 +106,7 @@ class Settings:
             twilio_from_number=env.get("TWILIO_FROM_NUMBER", ""),
             twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID", ""),
             twilio_api_base_url=env.get("TWILIO_API_BASE_URL", "").rstrip("/"),
-            kannel_secret=env.get("KANNEL_SECRET", ""),
-            kannel_sendsms_url=env.get("KANNEL_SENDSMS_URL", ""),
-            kannel_username=env.get("KANNEL_USERNAME", ""),
-            kannel_password=env.get("KANNEL_PASSWORD", ""),
-            kannel_from=env.get("KANNEL_FROM", ""),
-            kannel_dlr_url=env.get("KANNEL_DLR_URL")
-            or (f"{public}/webhooks/kannel/dlr" if public else ""),
+            **_kannel(env, public),
             officer_providers=_providers(env.get("OFFICER_PROVIDERS", "")),
             flow_timeout_minutes=int(env.get("FLOW_TIMEOUT_MINUTES", 30)),
             reply_address_days=int(env.get("REPLY_ADDRESS_DAYS", 30)),

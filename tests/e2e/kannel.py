@@ -23,6 +23,53 @@ DEBIAN_PATHS = {"bearerbox": "/usr/sbin/bearerbox", "smsbox": "/usr/sbin/smsbox"
                 "fakesmsc": "/usr/lib/kannel/test/fakesmsc"}
 GOT = re.compile(r"Got message \d+: <(\S+) (\S+) (text|data|ucs-2) (.*)>$")
 QUERY = "id=%I&from=%p&to=%P&text=%b&coding=%c&charset=%C&smsc=%i"
+CONF = """
+group = core
+admin-port = {admin}
+admin-interface = 127.0.0.1
+admin-password = {admin_password}
+smsbox-port = {boxes}
+smsbox-interface = 127.0.0.1
+box-allow-ip = 127.0.0.1
+log-file = "{workdir}/bearerbox.log"
+log-level = 1
+dlr-storage = internal
+
+group = smsc
+smsc = fake
+smsc-id = fakesmsc
+port = {smsc}
+connect-allow-ip = 127.0.0.1
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+bearerbox-port = {boxes}
+sendsms-port = {sendsms}
+sendsms-interface = 127.0.0.1
+log-file = "{workdir}/smsbox.log"
+log-level = 1
+reply-couldnotfetch = "COULD NOT FETCH"
+
+group = sendsms-user
+username = tinbao
+password = {password}
+max-messages = 3
+concatenation = true
+user-allow-ip = 127.0.0.1
+
+group = sms-service
+keyword = forged
+catch-all = true
+get-url = "{forged_url}"
+omit-empty = true
+
+group = sms-service
+keyword = default
+get-url = "{service_url}"
+max-messages = 3
+concatenation = true
+omit-empty = true
+"""
 
 
 def binary(name: str) -> str | None:
@@ -71,54 +118,11 @@ class Kannel:
 
     def conf(self) -> str:
         """kannel.conf: the fake SMSC, a catch-all service and a `forged` one (wrong secret)."""
-        log = self.workdir
-        return f"""
-group = core
-admin-port = {self.admin}
-admin-interface = 127.0.0.1
-admin-password = {self.admin_password}
-smsbox-port = {self.boxes}
-smsbox-interface = 127.0.0.1
-box-allow-ip = 127.0.0.1
-log-file = "{log}/bearerbox.log"
-log-level = 1
-dlr-storage = internal
-
-group = smsc
-smsc = fake
-smsc-id = fakesmsc
-port = {self.smsc}
-connect-allow-ip = 127.0.0.1
-
-group = smsbox
-bearerbox-host = 127.0.0.1
-bearerbox-port = {self.boxes}
-sendsms-port = {self.sendsms}
-sendsms-interface = 127.0.0.1
-log-file = "{log}/smsbox.log"
-log-level = 1
-reply-couldnotfetch = "COULD NOT FETCH"
-
-group = sendsms-user
-username = tinbao
-password = {self.password}
-max-messages = 3
-concatenation = true
-user-allow-ip = 127.0.0.1
-
-group = sms-service
-keyword = forged
-catch-all = true
-get-url = "{self.service_url("0" * len(self.secret))}"
-omit-empty = true
-
-group = sms-service
-keyword = default
-get-url = "{self.service_url(self.secret)}"
-max-messages = 3
-concatenation = true
-omit-empty = true
-"""
+        return CONF.format(workdir=self.workdir, admin=self.admin, boxes=self.boxes,
+                           admin_password=self.admin_password, smsc=self.smsc,
+                           sendsms=self.sendsms, password=self.password,
+                           service_url=self.service_url(self.secret),
+                           forged_url=self.service_url("0" * len(self.secret)))
 
     def start(self, timeout: float = 20) -> None:
         """Start the three processes and wait until smsbox and fakesmsc are connected."""

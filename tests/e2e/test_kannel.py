@@ -85,6 +85,7 @@ def wait_until(check, timeout: float = 10):
 
 
 def officer_phone(engine, commune: int) -> str:
+    """The phone of the demo officer of a commune."""
     [officer] = rows(engine, Officer, Officer.commune_code == commune)
     return officer.phone
 

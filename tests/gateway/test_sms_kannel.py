@@ -34,6 +34,7 @@ def settings(database_url, redis_url, fake_kannel):
 
 
 def basic(password: str) -> dict[str, str]:
+    """The HTTP Basic auth header smsbox sends for `http://kannel:<password>@...` URLs."""
     token = base64.b64encode(f"kannel:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
 
@@ -57,6 +58,7 @@ def kannel_get(client, query: str, secret: str = "basic"):
 
 def sms_query(text: str, message_id: str = "4a1b2c3d-0000-4000-8000-000000000001",
               sender: str = REPORTERS[0]) -> str:
+    """An inbound query string shaped like the get-url of docs/kannel.md."""
     return urllib.parse.urlencode({"id": message_id, "from": sender, "to": "+842373000000",
                                    "text": text, "coding": "0", "charset": "UTF-8",
                                    "smsc": "modem1"})

@@ -11,6 +11,7 @@ CALLBACK = "http://tinbao.internal:5000/webhooks/kannel/dlr?msg=7&token=0a1b"
 
 
 def provider(url: str, sleeps: list | None = None) -> KannelProvider:
+    """A provider talking to `url`, recording its backoff sleeps instead of sleeping."""
     record = sleeps if sleeps is not None else []
     return KannelProvider(url, "tinbao", "pw", sender="8079", sleep=record.append, timeout=2)
 

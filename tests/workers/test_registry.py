@@ -28,18 +28,9 @@ def settings(database_url, redis_url, fake_kannel, fake_twilio):
 
 
 @pytest.fixture
-def configured_rt(settings, officers):
-    """The worker runtime exactly as the entry point builds it: from settings, nothing injected."""
-    current = runtime.init(settings)
-    yield current
-    current.engine.dispose()
-    runtime._current = None
-
-
-@pytest.fixture
-def other_commune(configured_rt) -> int:
+def other_commune(rt) -> int:
     """A commune outside Thanh Hoa (a 5-digit code, as on its poster) with its own officer."""
-    with transaction(configured_rt.engine) as session:
+    with transaction(rt.engine) as session:
         commune = session.execute(
             select(Commune).where(Commune.province_code != 38, Commune.code >= 10000)
             .order_by(Commune.code)
@@ -51,6 +42,7 @@ def other_commune(configured_rt) -> int:
 
 
 def kannel_sms(client, text: str, sender: str, message_id: str):
+    """An SMS arriving through Kannel's get-url."""
     query = urllib.parse.urlencode({"id": message_id, "from": sender, "to": DIALLED,
                                     "text": text, "coding": "0", "charset": "UTF-8",
                                     "secret": SECRET})
@@ -70,13 +62,13 @@ def via_twilio(fake_twilio, to: str) -> list[str]:
 
 
 def test_each_officer_gets_the_dispatch_through_their_provinces_provider(
-        client, settings, configured_rt, other_commune, fake_kannel, fake_twilio):
+        client, settings, rt, other_commune, fake_kannel, fake_twilio):
     sms(client, settings, "TIN 15865 trom bo o thon 3", sender=REPORTERS[0])
     sms(client, settings, f"TIN {other_commune} danh bac o cho", sender=REPORTERS[1])
-    run_worker(configured_rt.redis)
-    dispatches = {m.officer_id: m for m in rows(configured_rt.engine, OutboundMessage)
+    run_worker(rt.redis)
+    dispatches = {m.officer_id: m for m in rows(rt.engine, OutboundMessage)
                   if m.recipient_kind == RecipientKind.OFFICER}
-    by_phone = {configured_rt.keyring.unseal(m.address): m for m in dispatches.values()}
+    by_phone = {rt.keyring.unseal(m.address): m for m in dispatches.values()}
     thanh_hoa = next(p for p in by_phone if p != OTHER_OFFICER)
     assert by_phone[thanh_hoa].provider == "kannel"
     assert by_phone[OTHER_OFFICER].provider == "twilio"
@@ -86,11 +78,11 @@ def test_each_officer_gets_the_dispatch_through_their_provinces_provider(
 
 
 def test_a_reporter_hears_back_through_the_provider_they_wrote_in_by(
-        client, settings, configured_rt, fake_kannel, fake_twilio):
+        client, settings, rt, fake_kannel, fake_twilio):
     kannel_sms(client, "TIN 15865 trom bo", REPORTERS[0], "6d1c1a1e-0000-4000-8000-00000000000a")
     sms(client, settings, "TIN 15865 danh bac", sender=REPORTERS[1])
-    run_worker(configured_rt.redis)
-    notices = [m for m in rows(configured_rt.engine, OutboundMessage)
+    run_worker(rt.redis)
+    notices = [m for m in rows(rt.engine, OutboundMessage)
                if m.purpose == "notify_dispatched"]
     assert sorted(m.provider for m in notices) == ["kannel", "twilio"]
     assert [t[:8] for t in via_kannel(fake_kannel, REPORTERS[0])] == ["Tin bao "]
