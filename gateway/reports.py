@@ -9,8 +9,7 @@ from workers.queues import undelivered_job
 
 def apply_report(svc: Services, status: OutboundStatus, error: str | None = None, *,
                  provider_id: str | None = None, outbound_id: int | None = None) -> list:
-    """Record one report (found by the provider's id or ours); returns jobs to enqueue after
-    commit.
+    """Record one report (by the provider's id or ours); returns the jobs to enqueue after commit.
 
     A dispatch that ends undelivered or failed goes to the next officer (`undelivered_job`);
     a repeated or out-of-order report changes nothing and queues nothing.

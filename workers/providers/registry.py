@@ -33,8 +33,11 @@ class Providers:
         return self.named(self.settings.officer_provider(_province(session, officer)))
 
     def callback(self, provider: Provider, outbound_id: int) -> str | None:
-        """Where a provider reports on one message: Kannel's dlr-url names our own id (so a fast
-        report never waits for the worker to learn the provider's id); Twilio's webhook."""
+        """Where a provider reports on one message: Kannel's dlr-url, or Twilio's status webhook.
+
+        The dlr-url names our own message id, so a report that comes back faster than the worker
+        records the provider's id still finds its message.
+        """
         settings = self.settings
         if provider.name == "kannel":
             if not (settings.kannel_dlr_url and settings.kannel_secret):
