@@ -1,6 +1,7 @@
 """Through a real Kannel (Debian's bearerbox + smsbox, fakesmsc as the carrier): a tip typed on
 a phone reaches the flow, the officer's dispatch leaves through Kannel and arrives, its delivery
-report updates the outbox, and a request with a wrong secret stores nothing."""
+report updates the outbox, a request with a wrong secret stores nothing, and the deployment
+guide's kannel.conf is accepted by Kannel."""
 
 import logging
 import os
