@@ -4,9 +4,11 @@ import logging
 import re
 import sys
 
-# 9+ digits, optionally with +, spaces, dots or dashes between them: phone-shaped
-# (but not a timestamp such as 2026-11-22 13:01, nor a piece of a UUID).
-PHONE = re.compile(r"(?<![\w-])(?!\d{4}-\d\d-\d\d)\+?\d(?:[\s.\-]?\d){8,}(?![\w-])")
+# 9+ digits, optionally with + (or %2B, URL-encoded as in a query string), spaces, dots or
+# dashes between them: phone-shaped (but not a timestamp such as 2026-11-22 13:01, nor a piece
+# of a UUID).
+PHONE = re.compile(
+    r"(?<![\w-])(?!\d{4}-\d\d-\d\d)(?:\+|%2[Bb])?\d(?:[\s.\-]?\d){8,}(?![\w-])")
 _installed = False
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from flows.engine import Keywords
 
 PLACEHOLDERS = frozenset({"", "change-me", "changeme", "secret", "dev", "test", "placeholder"})
+SMS_PROVIDERS = frozenset({"twilio", "kannel", "outbox"})
 
 
 class SettingsError(ValueError):
@@ -40,6 +41,20 @@ def _numbers(value: str) -> dict[str, int]:
     return {number.strip(): int(code) for number, code in pairs}
 
 
+def _providers(value: str) -> dict[str, str]:
+    """'38=kannel,*=twilio' → {'38': 'kannel', '*': 'twilio'} (province code or * → provider)."""
+    pairs = (item.split("=", 1) for item in _list(value) if "=" in item)
+    return {key.strip(): name.strip().lower() for key, name in pairs}
+
+
+def _kannel(env: Mapping[str, str], public_base_url: str) -> dict[str, str]:
+    """The KANNEL_* variables; delivery reports go to the public URL unless told otherwise."""
+    names = ("secret", "sendsms_url", "username", "password", "from")
+    values = {f"kannel_{name}": env.get(f"KANNEL_{name.upper()}", "") for name in names}
+    default_dlr = f"{public_base_url}/webhooks/kannel/dlr" if public_base_url else ""
+    return {**values, "kannel_dlr_url": env.get("KANNEL_DLR_URL") or default_dlr}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of a deployment; the README's configuration table lists the variables."""
@@ -60,6 +75,13 @@ class Settings:
     twilio_from_number: str = ""
     twilio_messaging_service_sid: str = ""
     twilio_api_base_url: str = ""
+    kannel_secret: str = ""
+    kannel_sendsms_url: str = ""
+    kannel_username: str = ""
+    kannel_password: str = ""
+    kannel_from: str = ""
+    kannel_dlr_url: str = ""
+    officer_providers: dict[str, str] = field(default_factory=dict)
     flow_timeout_minutes: int = 30
     reply_address_days: int = 30
     default_country: str = "VN"
@@ -88,6 +110,7 @@ class Settings:
         instance = env.get("TINBAO_INSTANCE", "instance")
         default_db = f"sqlite:///{Path(instance).resolve() / 'tinbao.db'}" if demo else ""
         base = Keywords()
+        public = env.get("PUBLIC_BASE_URL", "").rstrip("/")
         settings = cls(
             demo=demo,
             instance_path=instance,
@@ -95,7 +118,7 @@ class Settings:
             redis_url=env.get("REDIS_URL", cls.redis_url),
             host=env.get("HOST", cls.host),
             port=int(env.get("PORT", cls.port)),
-            public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+            public_base_url=public,
             secret_key=env.get("SECRET_KEY", ""),
             pseudonym_key=env.get("PSEUDONYM_KEY", ""),
             reply_address_keys=_list(env.get("REPLY_ADDRESS_KEY", "")),
@@ -105,6 +128,8 @@ class Settings:
             twilio_from_number=env.get("TWILIO_FROM_NUMBER", ""),
             twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID", ""),
             twilio_api_base_url=env.get("TWILIO_API_BASE_URL", "").rstrip("/"),
+            **_kannel(env, public),
+            officer_providers=_providers(env.get("OFFICER_PROVIDERS", "")),
             flow_timeout_minutes=int(env.get("FLOW_TIMEOUT_MINUTES", 30)),
             reply_address_days=int(env.get("REPLY_ADDRESS_DAYS", 30)),
             default_country=env.get("DEFAULT_COUNTRY", "VN"),
@@ -148,6 +173,7 @@ class Settings:
                 problems.append(f"{name} is not set")
             elif not self.demo and value.strip().lower() in PLACEHOLDERS:
                 problems.append(f"{name} is a placeholder")
+        problems += self._channel_problems()
         if problems:
             raise SettingsError("; ".join(problems))
 
@@ -155,6 +181,30 @@ class Settings:
         """Seconds an officer has to acknowledge a tip before it escalates."""
         by_category = self.sla_seconds.get(category)
         return by_category if by_category else self.sla_seconds["urgent" if urgent else "normal"]
+
+    def _channel_problems(self) -> list[str]:
+        """What is wrong with the provider choice and the Kannel settings."""
+        problems = [f"unknown SMS provider {name!r}"
+                    for name in sorted(self.providers_in_use() - SMS_PROVIDERS)]
+        if "kannel" in self.providers_in_use() and not self.kannel_sendsms_url:
+            problems.append("KANNEL_SENDSMS_URL is not set")
+        if self.kannel_sendsms_url and not self.kannel_secret.strip():
+            problems.append("KANNEL_SECRET is not set")
+        elif not self.demo and self.kannel_secret and self.kannel_secret.lower() in PLACEHOLDERS:
+            problems.append("KANNEL_SECRET is a placeholder")
+        return problems
+
+    def providers_in_use(self) -> set[str]:
+        """Every outbound provider of this deployment: SMS_PROVIDER, OFFICER_PROVIDERS, Kannel."""
+        names = {self.sms_provider, *self.officer_providers.values()}
+        return names | ({"kannel"} if self.kannel_sendsms_url else set())
+
+    def officer_provider(self, province: int | None) -> str | None:
+        """The provider OFFICER_PROVIDERS names for officers of a province (None: SMS_PROVIDER)."""
+        chosen = self.officer_providers
+        if province is not None and str(province) in chosen:
+            return chosen[str(province)]
+        return chosen.get("*")
 
     def province_for(self, dialled: str | None) -> int | None:
         """The province a dialled number serves, else the default province."""

@@ -27,6 +27,7 @@ class InboundText:
     receiver: str
     body: str
     conversation: str | None = None  # USSD/voice session id; SMS conversations follow the sender
+    reply_provider: str | None = None  # the SMS provider it came by, for later replies
 
 
 @dataclass
@@ -72,6 +73,8 @@ def _receive(svc: Services, env: Env, msg: InboundText, address: str) -> Receive
                                           svc.settings.reply_address_days)
             if store.inbound_reply(session, svc.keyring, msg.provider_id) is not None:
                 return _repeat(session, svc, msg)  # a concurrent delivery won the lock first
+            if msg.reply_provider:
+                reporter.reply_provider = msg.reply_provider
             key = f"{msg.channel.value}:{msg.conversation or reporter.pseudonym}"
             turn = conversations.take_turn(
                 session, env, channel=msg.channel, key=key, reporter=reporter,

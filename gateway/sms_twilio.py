@@ -26,6 +26,7 @@ def inbound_sms():
         sender=form["From"],
         receiver=form.get("To", ""),
         body=form.get("Body", ""),
+        reply_provider="twilio",
     ))
     twiml = MessagingResponse()
     if received.reply:

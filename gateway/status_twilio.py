@@ -3,10 +3,10 @@
 from flask import Blueprint, Response, request
 
 from db import delivery
-from db.session import transaction, utcnow
+from gateway.reports import apply_report
 from gateway.services import services
 from gateway.twilio_auth import twilio_signed
-from workers.queues import enqueue_quietly, undelivered_job
+from workers.queues import enqueue_quietly
 
 bp = Blueprint("status_twilio", __name__)
 
@@ -22,14 +22,8 @@ def status_callback():
         return Response("unknown status", status=400)
     error = request.form.get("ErrorCode")
     svc = services()
-    jobs = []
-    with transaction(svc.engine) as session:
-        changed = delivery.record(session, sid, mapped, utcnow(),
-                                  f"twilio error {error}" if error else None)
-        if changed is not None and changed.status in delivery.NOT_DELIVERED:
-            jobs.append(undelivered_job(changed.id))
+    jobs = apply_report(svc, mapped, f"twilio error {error}" if error else None, provider_id=sid)
     response = Response(status=204)
     if jobs:
         response.call_on_close(lambda: enqueue_quietly(svc.redis, jobs))
     return response
-

@@ -1,5 +1,6 @@
 """Shared fixtures: a private real Redis, real databases (SQLite; PostgreSQL when configured),
-the app (`app`, `client`, `runner`), an in-process worker runtime, and a fake Twilio API."""
+the app (`app`, `client`, `runner`), an in-process worker runtime, and fake Twilio and Kannel
+sendsms APIs."""
 
 import logging
 import os
@@ -20,6 +21,7 @@ from db import demo, directory, migrate
 from db.session import make_engine
 from db.settings import Settings
 from tests import privacy
+from tests.fake_kannel import FakeKannel
 from tests.fake_twilio import FakeTwilio
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -132,7 +134,12 @@ def database_url(request, tmp_path):
 
 def make_settings(database_url: str, redis_url: str, **extra: str) -> Settings:
     """Settings for a test deployment (not demo mode: secrets are real random values)."""
-    env = {
+    return Settings.from_env(deployment_env(database_url, redis_url, **extra))
+
+
+def deployment_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a test deployment, for settings here and for child processes."""
+    return {
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "SECRET_KEY": secrets.token_urlsafe(24),
@@ -146,7 +153,6 @@ def make_settings(database_url: str, redis_url: str, **extra: str) -> Settings:
         "SWEEP_GRACE_SECONDS": "30",
         **extra,
     }
-    return Settings.from_env(env)
 
 
 @pytest.fixture
@@ -216,6 +222,15 @@ def twilio_rt(settings, officers, fake_twilio):
 def fake_twilio():
     """A local HTTP server answering like Twilio's Messages API."""
     server = FakeTwilio()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_kannel():
+    """A local HTTP server answering like Kannel's sendsms interface."""
+    server = FakeKannel()
     server.start()
     yield server
     server.stop()

@@ -1,4 +1,4 @@
-"""Per-process resources of a worker: settings, engine, Redis, keys, provider."""
+"""Per-process resources of a worker: settings, engine, Redis, keys, providers."""
 
 import os
 from dataclasses import dataclass, field
@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from db.resources import Resources
 from db.settings import Settings
 from workers.providers import Provider, build_provider
+from workers.providers.registry import Providers
 from workers.queues import Redis, connect
 
 
@@ -15,6 +16,7 @@ class Runtime(Resources):
 
     redis: Redis
     provider: Provider
+    providers: Providers
     pid: int = field(default_factory=os.getpid)
 
 
@@ -24,8 +26,9 @@ _current: Runtime | None = None
 def init(settings: Settings, provider: Provider | None = None) -> Runtime:
     """Build this process's runtime (the worker entry point and tests call this)."""
     global _current
+    default = provider or build_provider(settings)
     _current = Runtime(**Runtime.parts(settings), redis=connect(settings.redis_url),
-                       provider=provider or build_provider(settings))
+                       provider=default, providers=Providers(settings, default))
     return _current
 
 

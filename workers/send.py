@@ -5,12 +5,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from db.delivery import RANK
 from db.models import OutboundMessage, OutboundStatus, RecipientKind
 from db.privacy import AddressError
 from db.session import transaction, utcnow
 from workers import runtime
 from workers.handoff import after_sent
-from workers.providers import SendError
+from workers.providers import Provider, SendError
 from workers.queues import Job, enqueue, enqueue_quietly, send_job
 
 log = logging.getLogger(__name__)
@@ -26,19 +27,19 @@ def send_outbound(outbound_id: int) -> str:
     claimed = _claim(rt, outbound_id)
     if claimed is None:
         return "skipped"
-    to, body, callback, channel = claimed
+    provider, to, body, callback, channel = claimed
     try:
         if channel == "voice":
-            result = rt.provider.place_call(to, body, "vi-VN")
+            result = provider.place_call(to, body, "vi-VN")
         else:
-            result = rt.provider.send_sms(to, body, callback)
+            result = provider.send_sms(to, body, callback)
     except SendError as error:
         return _failed(rt, outbound_id, error)
     return _sent(rt, outbound_id, result.provider_id)
 
 
-def _claim(rt, outbound_id: int) -> tuple[str, str, str | None, str] | None:
-    """Mark the row as sending; returns (address, body, callback, channel), or None if done."""
+def _claim(rt, outbound_id: int) -> tuple[Provider, str, str, str | None, str] | None:
+    """Mark the row as sending: (provider, address, body, callback, channel), or None if done."""
     now = utcnow()
     with transaction(rt.engine) as session:
         msg = session.execute(
@@ -56,11 +57,11 @@ def _claim(rt, outbound_id: int) -> tuple[str, str, str | None, str] | None:
             return None
         msg.status = OutboundStatus.SENDING
         msg.attempts += 1
-        msg.provider = rt.provider.name
+        provider = rt.providers.for_message(session, msg)
+        msg.provider = provider.name
         msg.updated_at = now
         channel = msg.channel
-    callback = _status_callback(rt.settings.public_base_url)
-    return to, body, callback, channel
+    return provider, to, body, rt.providers.callback(provider, outbound_id), channel
 
 
 def _sent(rt, outbound_id: int, provider_id: str) -> str:
@@ -69,7 +70,8 @@ def _sent(rt, outbound_id: int, provider_id: str) -> str:
         msg = session.get(OutboundMessage, outbound_id, with_for_update=True)
         msg.provider_id = provider_id
         msg.sent_at = now
-        _finish(msg, OutboundStatus.SENT, now)
+        # A delivery report may have come first (a fast SMSC): keep what it said.
+        _finish(msg, max(msg.status, OutboundStatus.SENT, key=RANK.get), now)
         follow_up = after_sent(session, msg, now)
     if follow_up:
         enqueue_quietly(rt.redis, follow_up)
@@ -112,8 +114,3 @@ def _finish(msg: OutboundMessage, status: OutboundStatus, now: datetime,
         msg.last_error = error[:300]
     if msg.recipient_kind == RecipientKind.REPORTER:
         msg.address = ""
-
-
-def _status_callback(base_url: str) -> str | None:
-    return f"{base_url}/webhooks/twilio/status" if base_url else None
-

@@ -54,6 +54,8 @@ def test_masking_keeps_only_the_last_four_digits():
     ("sent to +84912345678 ok", "sent to [phone] ok"),
     ("from 0912 345 678.", "from [phone]."),
     ("call 091-234-5678", "call [phone]"),
+    ("GET /webhooks/kannel/sms?from=%2B84912345678&to=8079",
+     "GET /webhooks/kannel/sms?from=[phone]&to=8079"),
     ("2026-11-22 13:01:17,762 INFO job 29c88ea8-4261-8930-1234-997f73f46197", None),
     ("tip 482913 PIN 4721 commune 15865", None),
 ])

@@ -35,3 +35,34 @@ def test_demo_mode_defaults_to_sqlite_in_the_instance_folder_and_the_outbox():
     settings = Settings.from_env({**env, "TINBAO_DEMO": "1", "TINBAO_INSTANCE": "/tmp/inst"})
     assert settings.database_url == "sqlite:////tmp/inst/tinbao.db"
     assert settings.sms_provider == "outbox"
+
+
+KANNEL = {"KANNEL_SENDSMS_URL": "http://127.0.0.1:13013/cgi-bin/sendsms",
+          "KANNEL_USERNAME": "tinbao", "KANNEL_PASSWORD": "pw", "KANNEL_SECRET": "k" * 32}
+
+
+def test_officer_providers_are_chosen_per_province_with_a_default():
+    settings = Settings.from_env({**GOOD, **KANNEL, "OFFICER_PROVIDERS": "38=kannel, *=twilio"})
+    assert settings.officer_provider(38) == "kannel"
+    assert settings.officer_provider(1) == "twilio" and settings.officer_provider(None) == "twilio"
+    assert settings.providers_in_use() == {"twilio", "kannel"}
+    plain = Settings.from_env(GOOD)
+    assert plain.officer_provider(38) is None and plain.providers_in_use() == {"twilio"}
+
+
+def test_the_kannel_dlr_url_defaults_to_the_public_base_url():
+    settings = Settings.from_env({**GOOD, **KANNEL, "PUBLIC_BASE_URL": "https://tips.example.vn/"})
+    assert settings.kannel_dlr_url == "https://tips.example.vn/webhooks/kannel/dlr"
+    inside = Settings.from_env({**GOOD, **KANNEL, "KANNEL_DLR_URL": "http://10.0.0.5/dlr"})
+    assert inside.kannel_dlr_url == "http://10.0.0.5/dlr"
+
+
+@pytest.mark.parametrize("env, problem", [
+    ({"OFFICER_PROVIDERS": "38=viettel"}, "unknown SMS provider 'viettel'"),
+    ({"SMS_PROVIDER": "kannel"}, "KANNEL_SENDSMS_URL is not set"),
+    ({**KANNEL, "KANNEL_SECRET": ""}, "KANNEL_SECRET is not set"),
+    ({**KANNEL, "KANNEL_SECRET": "change-me"}, "KANNEL_SECRET is a placeholder"),
+])
+def test_an_unusable_provider_choice_is_refused(env, problem):
+    with pytest.raises(SettingsError, match=problem):
+        Settings.from_env({**GOOD, **env})

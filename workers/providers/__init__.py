@@ -1,16 +1,17 @@
-"""Outbound providers and the factory that picks one from settings."""
+"""Outbound providers and the factory that builds one by name from settings."""
 
 from db.settings import Settings
 from workers.providers.base import Provider, SendError, SendResult
 
 
-def build_provider(settings: Settings) -> Provider:
-    """The provider named by SMS_PROVIDER."""
-    if settings.sms_provider == "outbox":
+def build_provider(settings: Settings, name: str | None = None) -> Provider:
+    """The provider called `name` (default: SMS_PROVIDER), configured from settings."""
+    name = name or settings.sms_provider
+    if name == "outbox":
         from workers.providers.outbox import OutboxProvider
 
         return OutboxProvider()
-    if settings.sms_provider == "twilio":
+    if name == "twilio":
         from workers.providers.twilio import TwilioProvider
 
         return TwilioProvider(
@@ -20,7 +21,16 @@ def build_provider(settings: Settings) -> Provider:
             messaging_service_sid=settings.twilio_messaging_service_sid,
             base_url=settings.twilio_api_base_url,
         )
-    raise ValueError(f"unknown SMS_PROVIDER {settings.sms_provider!r}")
+    if name == "kannel":
+        from workers.providers.kannel import KannelProvider
+
+        return KannelProvider(
+            settings.kannel_sendsms_url,
+            settings.kannel_username,
+            settings.kannel_password,
+            sender=settings.kannel_from,
+        )
+    raise ValueError(f"unknown SMS provider {name!r}")
 
 
 __all__ = ["Provider", "SendError", "SendResult", "build_provider"]
