@@ -1,6 +1,6 @@
 """A reporter checking on their tip: reference + PIN, with a lock after repeated wrong PINs."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -11,6 +11,7 @@ from db.privacy import Keyring
 
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(hours=1)
+VIETNAM = timedelta(hours=7)  # dates shown to reporters are Vietnam's (UTC+7, no DST)
 
 
 def open_tip(session: Session, keyring: Keyring, reference: str, pin: str,
@@ -38,3 +39,14 @@ def open_tip(session: Session, keyring: Keyring, reference: str, pin: str,
         store.add_event(session, tip.id, "pin_locked", now, "system",
                         {"until": tip.pin_locked_until.isoformat()})
     return None
+
+
+def found(tip: Tip | None) -> dict:
+    """What a flow needs to tell a reporter about their tip (Input(RESULT).data)."""
+    if tip is None:
+        return {"found": False}
+    moments = (tip.closed_at, tip.resolved_at, tip.acknowledged_at, tip.dispatched_at,
+               tip.created_at)
+    latest = max(m if m.tzinfo else m.replace(tzinfo=UTC) for m in moments if m is not None)
+    return {"found": True, "status": tip.status.value, "commune_code": tip.commune_code,
+            "province_code": tip.province_code, "updated": (latest + VIETNAM).strftime("%d/%m")}

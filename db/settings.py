@@ -28,6 +28,16 @@ def _numbers(value: str) -> dict[str, int]:
     return {number.strip(): int(code) for number, code in pairs}
 
 
+def _pairs(value: str) -> dict[str, str]:
+    """'vi=Google.vi-VN-Standard-A,en=...' → {language: value}."""
+    pairs = (item.split("=", 1) for item in _list(value) if "=" in item)
+    return {key.strip(): text.strip() for key, text in pairs}
+
+
+VOICES = "vi=Google.vi-VN-Standard-A,en=Google.en-US-Standard-C"
+VOICE_LANGUAGES = "vi=vi-VN,en=en-US"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of a deployment; the README's configuration table lists the variables."""
@@ -57,6 +67,15 @@ class Settings:
     sweep_grace_seconds: int = 30
     web_concurrency: int = 2
     log_level: str = "INFO"
+    ussd_secret: str = ""
+    ussd_allowed_ips: tuple[str, ...] = ()
+    ussd_timeout_seconds: int = 180
+    voice_timeout_minutes: int = 10
+    voice_speech: bool = False
+    voice_voices: dict[str, str] = field(default_factory=lambda: _pairs(VOICES))
+    voice_languages: dict[str, str] = field(default_factory=lambda: _pairs(VOICE_LANGUAGES))
+    voice_prompts_dir: str = ""
+    recording_link_hours: int = 24
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -96,6 +115,15 @@ class Settings:
             sweep_grace_seconds=int(env.get("SWEEP_GRACE_SECONDS", 30)),
             web_concurrency=int(env.get("WEB_CONCURRENCY", 2)),
             log_level=env.get("LOG_LEVEL", "INFO"),
+            ussd_secret=env.get("USSD_SECRET", ""),
+            ussd_allowed_ips=_list(env.get("USSD_ALLOWED_IPS", "")),
+            ussd_timeout_seconds=int(env.get("USSD_TIMEOUT_SECONDS", 180)),
+            voice_timeout_minutes=int(env.get("VOICE_TIMEOUT_MINUTES", 10)),
+            voice_speech=_bool(env.get("VOICE_SPEECH", "0")),
+            voice_voices=_pairs(VOICES) | _pairs(env.get("VOICE_VOICES", "")),
+            voice_languages=_pairs(VOICE_LANGUAGES) | _pairs(env.get("VOICE_LANGUAGES", "")),
+            voice_prompts_dir=env.get("VOICE_PROMPTS_DIR", ""),
+            recording_link_hours=int(env.get("RECORDING_LINK_HOURS", 24)),
         )
         settings.check()
         return settings
@@ -116,6 +144,9 @@ class Settings:
                 problems.append(f"{name} is not set")
             elif not self.demo and value.strip().lower() in PLACEHOLDERS:
                 problems.append(f"{name} is a placeholder")
+        ussd = self.ussd_secret.strip().lower()
+        if ussd and not self.demo and (ussd in PLACEHOLDERS or len(ussd) < 16):
+            problems.append("USSD_SECRET is a placeholder (use 16 characters or more)")
         if problems:
             raise SettingsError("; ".join(problems))
 
