@@ -36,6 +36,7 @@ class Turn:
     """What one input produced: the reply, and the work to enqueue after commit."""
 
     reply: str = ""
+    answer: str = ""  # the reporter's new answer (for USSD: not the whole cumulative input)
     step: Step | None = None
     tips: list[Tip] = field(default_factory=list)
     outbound_ids: list[int] = field(default_factory=list)
@@ -71,8 +72,9 @@ def take_turn(
         event, consumed = new_answer(text, row)
     state = State.from_dict(row.state) if row else None
     province = row.province_code if row and row.province_code else province_code
-    step = _advance(session, env, state, event or Input(InputKind.TEXT, text), channel,
-                    reporter.language, province, now)
+    event = event or Input(InputKind.TEXT, text)
+    turn.answer = event.text
+    step = _advance(session, env, state, event, channel, reporter.language, province, now)
     step = _resolve(session, env, step, channel, reporter.language, province, now)
     turn.step = step
     turn.tips += _apply(session, env, step, reporter, channel, now, key)

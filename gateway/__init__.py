@@ -20,10 +20,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions["tinbao"] = Services.build(settings)
 
-    from gateway import cli, health, sms_twilio
+    from gateway import cli, health, sms_twilio, ussd_africastalking
 
     app.register_blueprint(health.bp)
     app.register_blueprint(sms_twilio.bp)
+    app.register_blueprint(ussd_africastalking.bp)
     for command in cli.cli.commands.values():
         app.cli.add_command(command)
     return app

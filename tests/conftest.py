@@ -144,6 +144,7 @@ def make_settings(database_url: str, redis_url: str, **extra: str) -> Settings:
         "SMS_PROVIDER": "outbox",
         "DEFAULT_PROVINCE": "38",
         "SWEEP_GRACE_SECONDS": "30",
+        "USSD_SECRET": secrets.token_urlsafe(24),
         **extra,
     }
     return Settings.from_env(env)
