@@ -7,10 +7,12 @@ import string
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from db import store
 from db.models import InboundMessage, Tip
+from db.session import reading
 from db.settings import Settings
 
 TOKEN_LENGTH = 19  # reference (6) + expiry minute in base 36 (5) + signature (8)
@@ -40,6 +42,14 @@ def attach(session: Session, key: str, url: str, now: datetime) -> bool:
         tip.recording_url = url
         store.add_event(session, tip.id, "recording_added", now, "reporter:voice")
     return True
+
+
+def recording_of(engine: Engine, reference: str) -> str | None:
+    """The recording URL of the tip with this reference, if it has one."""
+    with reading(engine) as session:
+        return session.execute(
+            select(Tip.recording_url).where(Tip.reference == reference)
+        ).scalar_one_or_none()
 
 
 def link(settings: Settings, reference: str, now: datetime) -> str:

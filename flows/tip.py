@@ -81,6 +81,8 @@ def _next(state: State, ctx: Context, effects: tuple = ()) -> Step:
     a = state.answers
     has_place = a.get("commune") is not None or a.get("commune_skipped")
     told = a.get("details") or a.get("recording") or a.get("details_skipped")
+    if ctx.channel is Channel.VOICE:  # a call's tip is recorded even when words came first
+        told = a.get("recording") or a.get("details_skipped")
     if told and has_place and not _wants_summary(a, ctx):
         return _file(state, ctx, effects)
     if told and has_place:

@@ -5,7 +5,7 @@ import secrets
 import xml.etree.ElementTree as ET
 
 from gateway.twilio_requests import new_sid
-from tests.helpers import DIALLED, REPORTER, post_twilio
+from tests.helpers import BASE, DIALLED, REPORTER, post_twilio
 
 SERVICE_CODE = "*384*38#"
 
@@ -61,7 +61,8 @@ class Call:
     def post(self, url: str, **extra: str):
         """POST a signed request to a URL (path and query) as Twilio would."""
         response = post_twilio(self.client, url, self.form(**extra),
-                               self.settings.twilio_auth_token)
+                               self.settings.twilio_auth_token,
+                               base=self.settings.public_base_url or BASE)
         assert response.status_code in (200, 204), (url, response.status_code)
         if response.status_code == 200:
             self.twiml = ET.fromstring(response.get_data())
