@@ -4,7 +4,7 @@ those gateways do: cumulative '*' input, and TwiML action URLs followed as retur
 import secrets
 import xml.etree.ElementTree as ET
 
-from gateway.twilio_requests import new_sid
+from gateway.twilio_requests import call_form, new_sid
 from tests.helpers import BASE, DIALLED, REPORTER, post_twilio
 
 SERVICE_CODE = "*384*38#"
@@ -53,10 +53,8 @@ class Call:
 
     def form(self, **extra: str) -> dict:
         """The fields Twilio posts on every request of a call."""
-        return {"AccountSid": self.settings.twilio_account_sid, "ApiVersion": "2010-04-01",
-                "CallSid": self.sid, "CallStatus": "in-progress", "Called": DIALLED,
-                "Caller": self.caller, "Direction": "inbound", "From": self.caller,
-                "To": DIALLED, "FromCountry": "VN", "ToCountry": "VN", **extra}
+        return call_form(self.sid, self.caller, DIALLED, self.settings.twilio_account_sid,
+                         **extra)
 
     def post(self, url: str, **extra: str):
         """POST a signed request to a URL (path and query) as Twilio would."""
