@@ -125,8 +125,10 @@ def test_a_status_check_shows_the_tip_after_reference_and_pin(client, settings, 
     for answer in (None, "2", reference):
         check.send(answer)
     screen = check.send(pin)
-    assert screen.startswith(f"END Tin bao {reference}: da chuyen can bo. Noi nhan: Cong an Xa "
-                             "Hoang Hoa. Cap nhat ")
+    [tip] = rows(rt.engine, Tip)
+    updated = (tip.dispatched_at + timedelta(hours=7)).strftime("%d/%m")  # Vietnam's date
+    assert screen == (f"END Tin bao {reference}: da chuyen can bo. Noi nhan: Cong an Xa Hoang "
+                      f"Hoa. Cap nhat {updated}.")
     wrong = UssdSession(client, settings)
     for answer in (None, "2", reference):
         wrong.send(answer)

@@ -286,3 +286,36 @@ def _app(settings, **changes):
 
     app = create_app(settings.replace(**changes))
     return app, app.test_client()
+
+
+def test_a_call_whose_end_is_never_reported_is_filed_after_its_timeout(client, settings, rt):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from db.session import transaction, utcnow
+    from workers.sweep import sweep
+
+    call = Call(client, settings)
+    _to_recording(call)
+    [flow] = rows(rt.engine, FlowSession)
+    assert flow.expires_at - flow.updated_at == timedelta(minutes=settings.voice_timeout_minutes)
+    with transaction(rt.engine) as session:
+        session.execute(update(FlowSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+    assert sweep()["expired"] == 1
+    [tip] = rows(rt.engine, Tip)
+    assert (tip.channel, tip.category, tip.commune_code) == ("voice", "trom_cap", 15865)
+    [receipt] = rows(rt.engine, OutboundMessage)
+    assert receipt.purpose == "receipt" and tip.reference in receipt.body
+    call.hang_up()  # the late status callback finds nothing left to file
+    assert count(rt.engine, Tip) == 1
+
+
+def test_a_withheld_number_files_a_tip_but_gets_no_sms(client, settings, app):
+    call = Call(client, settings, caller="anonymous")
+    _to_recording(call)
+    call.hang_up()
+    engine = app.extensions["tinbao"].engine
+    assert count(engine, Tip) == 1 and count(engine, OutboundMessage) == 0
+    [reporter] = rows(engine, Reporter)
+    assert reporter.reply_address is None
