@@ -58,9 +58,8 @@ def take_turn(
 ) -> Turn:
     """Advance the reporter's conversation with one message (or `event`) and store the outcome.
 
-    `cumulative`: `text` is every answer of the session so far joined by '*' (Africa's
-    Talking USSD); only what the session has not consumed yet is new. `receipt_by_sms`: a tip
-    filed now is also confirmed by SMS (USSD, whose screen vanishes).
+    `cumulative`: `text` holds every answer so far, joined by '*' (Africa's Talking USSD).
+    `receipt_by_sms`: a tip filed now is also confirmed by SMS (USSD screens vanish).
     """
     row = store.load_flow(session, key)
     turn = Turn()

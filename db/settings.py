@@ -38,6 +38,21 @@ VOICES = "vi=Google.vi-VN-Standard-A,en=Google.en-US-Standard-C"
 VOICE_LANGUAGES = "vi=vi-VN,en=en-US"
 
 
+def _phone(env: Mapping[str, str]) -> dict:
+    """The USSD and voice settings."""
+    return {
+        "ussd_secret": env.get("USSD_SECRET", ""),
+        "ussd_allowed_ips": _list(env.get("USSD_ALLOWED_IPS", "")),
+        "ussd_timeout_seconds": int(env.get("USSD_TIMEOUT_SECONDS", 180)),
+        "voice_timeout_minutes": int(env.get("VOICE_TIMEOUT_MINUTES", 10)),
+        "voice_speech": _bool(env.get("VOICE_SPEECH", "0")),
+        "voice_voices": _pairs(VOICES) | _pairs(env.get("VOICE_VOICES", "")),
+        "voice_languages": _pairs(VOICE_LANGUAGES) | _pairs(env.get("VOICE_LANGUAGES", "")),
+        "voice_prompts_dir": env.get("VOICE_PROMPTS_DIR", ""),
+        "recording_link_hours": int(env.get("RECORDING_LINK_HOURS", 24)),
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of a deployment; the README's configuration table lists the variables."""
@@ -115,15 +130,7 @@ class Settings:
             sweep_grace_seconds=int(env.get("SWEEP_GRACE_SECONDS", 30)),
             web_concurrency=int(env.get("WEB_CONCURRENCY", 2)),
             log_level=env.get("LOG_LEVEL", "INFO"),
-            ussd_secret=env.get("USSD_SECRET", ""),
-            ussd_allowed_ips=_list(env.get("USSD_ALLOWED_IPS", "")),
-            ussd_timeout_seconds=int(env.get("USSD_TIMEOUT_SECONDS", 180)),
-            voice_timeout_minutes=int(env.get("VOICE_TIMEOUT_MINUTES", 10)),
-            voice_speech=_bool(env.get("VOICE_SPEECH", "0")),
-            voice_voices=_pairs(VOICES) | _pairs(env.get("VOICE_VOICES", "")),
-            voice_languages=_pairs(VOICE_LANGUAGES) | _pairs(env.get("VOICE_LANGUAGES", "")),
-            voice_prompts_dir=env.get("VOICE_PROMPTS_DIR", ""),
-            recording_link_hours=int(env.get("RECORDING_LINK_HOURS", 24)),
+            **_phone(env),
         )
         settings.check()
         return settings

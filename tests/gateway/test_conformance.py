@@ -17,20 +17,7 @@ def test_the_same_tip_by_sms_ussd_and_voice_reaches_the_officer_the_same_way(set
 
     changed = settings.replace(voice_speech=True)
     app, rt = create_app(changed), runtime.init(changed)
-    client = app.test_client()
-    for text in ("TIN", "2", "15865"):
-        sms(client, changed, text, sender=REPORTERS[0])
-    assert "Da nhan tin bao" in reply_of(sms(client, changed, DETAILS, sender=REPORTERS[0]))
-    ussd = UssdSession(client, changed, phone=REPORTERS[1])
-    for answer in (None, "1", "2", "15865"):
-        ussd.send(answer)
-    assert ussd.send(DETAILS).startswith("END Da nhan tin bao")
-    call = Call(client, changed, caller=REPORTERS[2])
-    call.start()
-    for digits in ("1", "2", "15865", "1"):
-        call.press(digits)
-    call.record(recording_url(changed))
-    assert call.say(DETAILS)[-1].tag == "Hangup"
+    _the_tip_three_ways(app.test_client(), changed)
     run_worker(rt.redis)
 
     tips = {t.channel: t for t in rows(rt.engine, Tip)}
@@ -58,3 +45,20 @@ def test_the_same_tip_by_sms_ussd_and_voice_reaches_the_officer_the_same_way(set
     app.extensions["tinbao"].engine.dispose()
     rt.engine.dispose()
     runtime._current = None
+
+
+def _the_tip_three_ways(client, settings) -> None:
+    """Theft in Xa Hoang Hoa: by SMS menu, by USSD, and by a call with a spoken summary."""
+    for text in ("TIN", "2", "15865"):
+        sms(client, settings, text, sender=REPORTERS[0])
+    assert "Da nhan tin bao" in reply_of(sms(client, settings, DETAILS, sender=REPORTERS[0]))
+    ussd = UssdSession(client, settings, phone=REPORTERS[1])
+    for answer in (None, "1", "2", "15865"):
+        ussd.send(answer)
+    assert ussd.send(DETAILS).startswith("END Da nhan tin bao")
+    call = Call(client, settings, caller=REPORTERS[2])
+    call.start()
+    for digits in ("1", "2", "15865", "1"):
+        call.press(digits)
+    call.record(recording_url(settings))
+    assert call.say(DETAILS)[-1].tag == "Hangup"
