@@ -319,3 +319,12 @@ def test_a_withheld_number_files_a_tip_but_gets_no_sms(client, settings, app):
     assert count(engine, Tip) == 1 and count(engine, OutboundMessage) == 0
     [reporter] = rows(engine, Reporter)
     assert reporter.reply_address is None
+
+
+def test_a_wrong_key_is_asked_about_twice_then_the_call_carries_on(client, settings):
+    call = Call(client, settings)
+    call.start()
+    for _ in range(2):
+        says = [t for t, _ in _says(call.press("9").find("Gather"))]
+        assert says[0] == "Xin bấm một trong các phím vừa nghe." and says[1].startswith("Xin chào")
+    assert call.press("9").find("Gather/Say").text.startswith("Tin báo về việc gì?")
