@@ -74,14 +74,14 @@ def ussd_authorized(view):
 def screen(turn: Turn) -> tuple[str, bool]:
     """The USSD screen of a turn (GSM-7, at most 182 characters) and whether it is the last."""
     step = turn.step
-    text = to_gsm7_lines(flows.render_all(step.prompts, step.language, Channel.USSD.value, "\n"))
+    text = _gsm7_lines(flows.render_all(step.prompts, step.language, Channel.USSD.value, "\n"))
     if gsm7_length(text) > USSD_SCREEN_MAX:  # the screen walk test keeps this from happening
         log.warning("USSD screen of %s characters cut to fit", gsm7_length(text))
         text = shorten(text, USSD_SCREEN_MAX)
     return text, step.state is None
 
 
-def to_gsm7_lines(text: str) -> str:
+def _gsm7_lines(text: str) -> str:
     """GSM-7 on every line, keeping the line breaks of a menu."""
     return "\n".join(to_gsm7(line) for line in text.split("\n"))
 
