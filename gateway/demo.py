@@ -17,6 +17,8 @@ from db.session import make_engine
 from db.settings import Settings
 
 EXAMPLE_TIP = "TIN 15865 co nguoi la mat cho hang cam o thon 3"
+# gunicorn's default access log without query strings: the USSD secret travels in one
+ACCESS_LOG = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 
 
 def demo_env_file(instance: Path) -> Path:
@@ -144,7 +146,7 @@ def run_demo(port: int, instance: Path | None = None) -> int:
         workers = str(settings.web_concurrency)
         commands = [
             [py, "-m", "gunicorn", "--workers", workers, "--bind", f"{settings.host}:{port}",
-             "--access-logfile", "-", "gateway:create_app()"],
+             "--access-logfile", "-", "--access-logformat", ACCESS_LOG, "gateway:create_app()"],
             [py, "-m", "workers", "work"],
             [py, "-m", "workers", "cron"],
         ]

@@ -147,5 +147,11 @@ def test_the_ussd_and_call_tools_walk_the_menus_of_the_running_demo(demo):
                                                                    for b in bodies)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=20) == 0
-    assert_text_clean((tmp_path / "demo.log").read_text(), "the demo's log output")
+    log = (tmp_path / "demo.log").read_text()
+    assert_text_clean(log, "the demo's log output")
+    assert "POST /webhooks/ussd " in log  # access log lines, but without the query string:
+    secret = next(line.split("=", 1)[1] for line in
+                  (tmp_path / "instance" / "tinbao.env").read_text().splitlines()
+                  if line.startswith("USSD_SECRET="))
+    assert secret not in log
     assert_no_reporter_numbers(f"sqlite:///{tmp_path / 'instance' / 'tinbao.db'}")
