@@ -5,12 +5,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 import flows
-from db import followup, store
+from db import followup, recordings, store
 from db.models import FlowSession, Reporter, Tip
 from db.outbox import queue_for_reporter
 from db.privacy import new_pin, new_reference
 from db.turns import Env, Turn
-from flows import Channel, FileTip, Input, InputKind, SetLanguage, State, Step
+from flows import AttachRecording, Channel, FileTip, Input, InputKind, SetLanguage, State, Step
 
 
 def take_turn(
@@ -23,9 +23,17 @@ def take_turn(
     text: str,
     now: datetime,
     province_code: int | None,
+    event: Input | None = None,
+    cumulative: bool = False,
+    receipt_by_sms: bool = False,
 ) -> Turn:
-    """Advance the reporter's conversation with one message and store the outcome."""
-    if channel is Channel.SMS:
+    """Advance the reporter's conversation with one message (or `event`) and store the outcome.
+
+    `cumulative`: `text` holds every answer so far, joined by '*' (Africa's Talking USSD).
+    `receipt_by_sms`: a tip filed now is also confirmed by SMS (USSD screens vanish).
+    SMS follow-ups (TT, THEM, answers to an officer's question) are handled before the flow.
+    """
+    if channel is Channel.SMS and event is None:
         answered = followup.intercept(session, env, reporter, text, now)
         if answered is not None:
             return answered
@@ -34,16 +42,39 @@ def take_turn(
     if row is not None and row.expires_at <= now:
         _merge(turn, expire(session, env, row, now, reporter))
         row = None
+    consumed = None
+    if cumulative:
+        event, consumed = new_answer(text, row)
     state = State.from_dict(row.state) if row else None
     province = row.province_code if row and row.province_code else province_code
-    step = _advance(session, env, state, Input(InputKind.TEXT, text), channel, reporter.language,
-                    province, now)
+    event = event or Input(InputKind.TEXT, text)
+    turn.answer = event.text
+    step = _advance(session, env, state, event, channel, reporter.language, province, now)
+    step = _resolve(session, env, step, channel, reporter.language, province, now)
     turn.step = step
-    turn.tips += _apply(session, env, step, reporter, channel, now)
+    turn.tips += _apply(session, env, step, reporter, channel, now, key)
+    if receipt_by_sms:
+        turn.outbound_ids += _sms_receipt(session, env, step, reporter, turn.tips, now)
     store.save_flow(session, row, key, channel.value, reporter.id, step.state, now,
-                    env.timeout(channel), province)
+                    env.timeout(channel), province, consumed)
     turn.reply = flows.render_all(step.prompts, step.language, channel.value)
     return turn
+
+
+def new_answer(text: str, row: FlowSession | None) -> tuple[Input, int]:
+    """The new answer in a cumulative USSD input ('1*2*trom xe'), and how much is consumed now.
+
+    An empty input, or one for a session we no longer hold (filed after its timeout), starts
+    over at the main menu: replaying old answers could file the same tip twice.
+    """
+    if not text or row is None:
+        return Input(InputKind.START), len(text)
+    done = row.consumed
+    if done == 0:
+        return Input(InputKind.TEXT, text), len(text)
+    if len(text) > done and text[done] == "*":
+        return Input(InputKind.TEXT, text[done + 1 :]), len(text)
+    return Input(InputKind.TEXT, text.rsplit("*", 1)[-1]), len(text)  # history rewritten
 
 
 def expire(
@@ -59,17 +90,44 @@ def expire(
     state = State.from_dict(row.state)
     step = _advance(session, env, state, Input(InputKind.TIMEOUT), channel,
                     reporter.language if reporter else state.language, row.province_code, now)
-    turn = Turn(step=step, tips=_apply(session, env, step, reporter, channel, now))
+    turn = Turn(step=step, tips=_apply(session, env, step, reporter, channel, now, row.key))
     session.delete(row)
-    filed = step.filed
-    if filed and reporter is not None and turn.tips:
-        body = flows.render_all(step.prompts, step.language, Channel.SMS.value)
-        message = queue_for_reporter(session, reporter, body, "receipt",
-                                     f"receipt-{turn.tips[0].id}", now, env.keyring,
-                                     secret=filed.pin, tip_id=turn.tips[0].id)
-        if message is not None:
-            turn.outbound_ids.append(message.id)
+    turn.outbound_ids += _sms_receipt(session, env, step, reporter, turn.tips, now)
     return turn
+
+
+def late_recording(session: Session, env: Env, key: str, url: str, now: datetime) -> Turn:
+    """A recording for a call whose conversation is over: onto the call's tip, or a tip alone."""
+    event = Input(InputKind.RECORDING, data={"url": url})
+    step = _advance(session, env, None, event, Channel.VOICE, "vi", None, now)
+    return Turn(step=step, tips=_apply(session, env, step, None, Channel.VOICE, now, key))
+
+
+def _sms_receipt(session: Session, env: Env, step: Step, reporter: Reporter | None,
+                 tips: list[Tip], now: datetime) -> list[int]:
+    """Queue the receipt of a just-filed tip as an SMS (PIN sealed), when the reporter has a
+    reply address; returns the outbox ids to send."""
+    filed = step.filed
+    if not (filed and reporter is not None and tips):
+        return []
+    body = flows.render_all(step.prompts, step.language, Channel.SMS.value)
+    message = queue_for_reporter(session, reporter, body, "receipt", f"receipt-{tips[0].id}", now,
+                                 env.keyring, secret=filed.pin, tip_id=tips[0].id)
+    return [message.id] if message is not None else []
+
+
+def _resolve(session: Session, env: Env, step: Step, channel: Channel, language: str,
+             province: int | None, now: datetime) -> Step:
+    """Carry out a Lookup: open the tip with its PIN and advance again with what was found."""
+    lookup = step.lookup
+    if lookup is None:
+        return step
+    tip = followup.open_tip(session, env.keyring, lookup.reference, lookup.pin, now)
+    result = Input(InputKind.RESULT, data=followup.found(tip))
+    after = _advance(session, env, step.state, result, channel, language, province, now)
+    others = tuple(e for e in step.effects if e is not lookup)
+    return Step(after.state, step.prompts + after.prompts, others + after.effects, after.wait,
+                after.language)
 
 
 def _advance(
@@ -86,9 +144,10 @@ def _advance(
     for _ in range(8):
         ctx = flows.Context(now=now, channel=channel, directory=env.directory, language=language,
                             province_code=province, reference=new_reference(), pin=new_pin(),
-                            keywords=env.settings.keywords)
+                            keywords=env.settings.keywords, speech=env.settings.voice_speech)
         step = flows.advance(state, event, ctx)
-        filed = step.filed
+        filed = step.filed or next((e.fallback for e in step.effects
+                                    if isinstance(e, AttachRecording)), None)
         if filed is None or not store.reference_taken(session, filed.reference):
             return step
     raise RuntimeError("no free tip reference after 8 draws")
@@ -101,14 +160,18 @@ def _apply(
     reporter: Reporter | None,
     channel: Channel,
     now: datetime,
+    key: str = "",
 ) -> list[Tip]:
-    """Carry out a step's effects in this transaction."""
+    """Carry out a step's effects in this transaction; returns the tips it filed."""
     tips = []
     for effect in step.effects:
+        if isinstance(effect, AttachRecording) and recordings.attach(session, key, effect.url, now):
+            continue
         if isinstance(effect, SetLanguage) and reporter is not None:
             reporter.language = effect.language
-        elif isinstance(effect, FileTip):
-            tips.append(store.file_tip(session, env.keyring, env.settings, effect, channel.value,
+        elif isinstance(effect, FileTip | AttachRecording):
+            filed = effect if isinstance(effect, FileTip) else effect.fallback
+            tips.append(store.file_tip(session, env.keyring, env.settings, filed, channel.value,
                                        reporter.id if reporter else None, now,
                                        actor=f"reporter:{channel.value}"))
     return tips

@@ -48,6 +48,18 @@ def open_tip(session: Session, keyring: Keyring, reference: str, pin: str,
     return None
 
 
+def found(tip: Tip | None, timezone: str = "Asia/Ho_Chi_Minh") -> dict:
+    """What a flow needs to tell a reporter about their tip (Input(RESULT).data)."""
+    if tip is None:
+        return {"found": False}
+    moments = (tip.closed_at, tip.resolved_at, tip.acknowledged_at, tip.dispatched_at,
+               tip.created_at)
+    latest = max(m for m in moments if m is not None)
+    return {"found": True, "status": tip.status.value, "commune_code": tip.commune_code,
+            "province_code": tip.province_code,
+            "updated": latest.astimezone(ZoneInfo(timezone)).strftime("%d/%m")}
+
+
 def intercept(session: Session, env: Env, reporter: Reporter, text: str,
               now: datetime) -> Turn | None:
     """TT / THEM commands and answers to an officer's question, before the tip flow.
@@ -76,12 +88,9 @@ def _followup(session: Session, env: Env, reporter: Reporter, request: Followup,
                         {"text": request.text[:2000]})
         _forward(session, env, tip, tip.officer_id, "forward_details", request.text, now, turn)
         return turn
-    updated = max(t for t in (tip.created_at, tip.dispatched_at, tip.acknowledged_at,
-                              tip.resolved_at, tip.closed_at) if t is not None)
-    where = messages.place(env.directory, tip.commune_code, tip.province_code)
-    day = f"{_local(env, updated):%d/%m}"
-    prompt = messages.status(tip.reference, tip.status.value, where, day)
-    return Turn(reply=render(prompt, language, "sms"))
+    report = messages.status_report(tip.reference, found(tip, env.settings.timezone),
+                                    env.directory)
+    return Turn(reply=render(report, language, "sms"))
 
 
 def _relay(session: Session, env: Env, reporter: Reporter, text: str,

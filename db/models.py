@@ -205,6 +205,8 @@ class FlowSession(SQLModel, table=True):
     reporter_id: int | None = Field(default=None, foreign_key="reporter.id", index=True)
     province_code: int | None = None
     state: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    # USSD: characters of the gateway's cumulative input ("1*2*...") already taken as answers
+    consumed: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     expires_at: datetime = Field(index=True)
     created_at: datetime
     updated_at: datetime

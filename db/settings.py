@@ -53,6 +53,29 @@ def _kannel(env: Mapping[str, str], public_base_url: str) -> dict[str, str]:
     values = {f"kannel_{name}": env.get(f"KANNEL_{name.upper()}", "") for name in names}
     default_dlr = f"{public_base_url}/webhooks/kannel/dlr" if public_base_url else ""
     return {**values, "kannel_dlr_url": env.get("KANNEL_DLR_URL") or default_dlr}
+def _pairs(value: str) -> dict[str, str]:
+    """'vi=Google.vi-VN-Standard-A,en=...' → {language: value}."""
+    pairs = (item.split("=", 1) for item in _list(value) if "=" in item)
+    return {key.strip(): text.strip() for key, text in pairs}
+
+
+VOICES = "vi=Google.vi-VN-Standard-A,en=Google.en-US-Standard-C"
+VOICE_LANGUAGES = "vi=vi-VN,en=en-US"
+
+
+def _phone(env: Mapping[str, str]) -> dict:
+    """The USSD and voice settings."""
+    return {
+        "ussd_secret": env.get("USSD_SECRET", ""),
+        "ussd_allowed_ips": _list(env.get("USSD_ALLOWED_IPS", "")),
+        "ussd_timeout_seconds": int(env.get("USSD_TIMEOUT_SECONDS", 180)),
+        "voice_timeout_minutes": int(env.get("VOICE_TIMEOUT_MINUTES", 10)),
+        "voice_speech": _bool(env.get("VOICE_SPEECH", "0")),
+        "voice_voices": _pairs(VOICES) | _pairs(env.get("VOICE_VOICES", "")),
+        "voice_languages": _pairs(VOICE_LANGUAGES) | _pairs(env.get("VOICE_LANGUAGES", "")),
+        "voice_prompts_dir": env.get("VOICE_PROMPTS_DIR", ""),
+        "recording_link_hours": int(env.get("RECORDING_LINK_HOURS", 24)),
+    }
 
 
 @dataclass(frozen=True)
@@ -101,6 +124,15 @@ class Settings:
     call_officer_on_failure: bool = False
     web_concurrency: int = 2
     log_level: str = "INFO"
+    ussd_secret: str = ""
+    ussd_allowed_ips: tuple[str, ...] = ()
+    ussd_timeout_seconds: int = 180
+    voice_timeout_minutes: int = 10
+    voice_speech: bool = False
+    voice_voices: dict[str, str] = field(default_factory=lambda: _pairs(VOICES))
+    voice_languages: dict[str, str] = field(default_factory=lambda: _pairs(VOICE_LANGUAGES))
+    voice_prompts_dir: str = ""
+    recording_link_hours: int = 24
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -153,6 +185,7 @@ class Settings:
             call_officer_on_failure=_bool(env.get("CALL_OFFICER_ON_FAILURE", "0")),
             web_concurrency=int(env.get("WEB_CONCURRENCY", 2)),
             log_level=env.get("LOG_LEVEL", "INFO"),
+            **_phone(env),
         )
         settings.check()
         return settings
@@ -174,6 +207,9 @@ class Settings:
             elif not self.demo and value.strip().lower() in PLACEHOLDERS:
                 problems.append(f"{name} is a placeholder")
         problems += self._channel_problems()
+        ussd = self.ussd_secret.strip().lower()
+        if ussd and not self.demo and (ussd in PLACEHOLDERS or len(ussd) < 16):
+            problems.append("USSD_SECRET is a placeholder (use 16 characters or more)")
         if problems:
             raise SettingsError("; ".join(problems))
 

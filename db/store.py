@@ -22,11 +22,13 @@ def insert_ignore(session: Session, model, values: dict, unique: list[str]) -> N
 
 
 def reporter_for(
-    session: Session, keyring: Keyring, e164: str, now: datetime, keep_days: int
+    session: Session, keyring: Keyring, e164: str, now: datetime, keep_days: int,
+    reachable: bool = True,
 ) -> Reporter:
     """The reporter behind a number, created on first contact and locked for this transaction.
 
-    The sealed reply address is refreshed so replies can reach them for `keep_days`.
+    The sealed reply address is refreshed so replies can reach them for `keep_days` (unless
+    the address cannot receive SMS, e.g. a call with a withheld number).
     """
     pseudonym = keyring.pseudonym(e164)
     values = {"pseudonym": pseudonym, "created_at": now, "last_seen_at": now, "language": "vi",
@@ -36,6 +38,8 @@ def reporter_for(
         select(Reporter).where(Reporter.pseudonym == pseudonym).with_for_update()
     ).scalar_one()
     reporter.last_seen_at = now
+    if not reachable:
+        return reporter
     reporter.reply_address = keyring.seal(e164)
     expires = now + timedelta(days=keep_days)
     if reporter.reply_expires_at is None or reporter.reply_expires_at < expires:
@@ -60,6 +64,7 @@ def save_flow(
     now: datetime,
     timeout: timedelta,
     province_code: int | None = None,
+    consumed: int | None = None,
 ) -> None:
     """Store the new state of a conversation; a finished one is deleted."""
     if state is None:
@@ -70,6 +75,8 @@ def save_flow(
         row = FlowSession(key=key, channel=channel, reporter_id=reporter_id, created_at=now,
                           expires_at=now + timeout, updated_at=now, province_code=province_code)
     row.state = state.to_dict()
+    if consumed is not None:
+        row.consumed = consumed
     row.updated_at = now
     row.expires_at = now + timeout
     session.add(row)
@@ -111,6 +118,8 @@ def file_tip(
         created_at=now,
         next_check_at=now + timedelta(seconds=settings.sweep_grace_seconds),
         legal_deadline_at=now + timedelta(days=settings.legal_deadline_days),
+        recording_url=effect.recording_url,
+        transcript=effect.transcript,
     )
     session.add(tip)
     session.flush()

@@ -19,6 +19,10 @@ class Env:
 
     def timeout(self, channel: str) -> timedelta:
         """How long a conversation on this channel may wait for an answer."""
+        if channel == flows.Channel.USSD:
+            return timedelta(seconds=self.settings.ussd_timeout_seconds)
+        if channel == flows.Channel.VOICE:
+            return timedelta(minutes=self.settings.voice_timeout_minutes)
         return timedelta(minutes=self.settings.flow_timeout_minutes)
 
 
@@ -27,6 +31,7 @@ class Turn:
     """What one input produced: the reply, and the work to enqueue after commit."""
 
     reply: str = ""
+    answer: str = ""  # the reporter's new answer (for USSD: not the whole cumulative input)
     step: flows.Step | None = None
     tips: list[Tip] = field(default_factory=list)  # to (re)dispatch
     outbound_ids: list[int] = field(default_factory=list)  # to send

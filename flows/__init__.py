@@ -2,6 +2,7 @@
 
 from flows.directory import Commune, Directory
 from flows.engine import (
+    AttachRecording,
     Channel,
     Context,
     Effect,
@@ -9,6 +10,7 @@ from flows.engine import (
     Input,
     InputKind,
     Keywords,
+    Lookup,
     Prompt,
     SetLanguage,
     State,
@@ -20,6 +22,7 @@ from flows.render import render, render_all
 from flows.tip import advance
 
 __all__ = [
+    "AttachRecording",
     "Channel",
     "Commune",
     "Context",
@@ -29,6 +32,7 @@ __all__ = [
     "Input",
     "InputKind",
     "Keywords",
+    "Lookup",
     "Prompt",
     "SetLanguage",
     "State",

@@ -22,6 +22,10 @@ class InputKind(str, Enum):
 
     TEXT = "text"
     TIMEOUT = "timeout"
+    START = "start"  # a USSD session or a call begins: show the main menu or the greeting
+    NO_INPUT = "no_input"  # a call's <Gather> or <Record> got nothing
+    RECORDING = "recording"  # a call's <Record> finished: data has "url" and "seconds"
+    RESULT = "result"  # the answer to a Lookup effect, carried in data
 
 
 class WaitKind(str, Enum):
@@ -30,6 +34,8 @@ class WaitKind(str, Enum):
     CHOICE = "choice"
     DIGITS = "digits"
     TEXT = "text"
+    RECORDING = "recording"
+    SPEECH = "speech"
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class Input:
 
     kind: InputKind = InputKind.TEXT
     text: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,10 +57,11 @@ class Wait:
 
 @dataclass(frozen=True)
 class Prompt:
-    """A message to show or say, by key, with its parameters."""
+    """A message to show or say, by key, with its parameters (and a language of its own)."""
 
     key: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    language: str | None = None  # e.g. "For English, press 2" inside a Vietnamese greeting
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,7 @@ class Context:
     pin: str = ""
     keywords: Keywords = Keywords()
     max_retries: int = 2
+    speech: bool = False  # voice: callers may speak; the tip gets a spoken summary (transcript)
 
 
 @dataclass
@@ -130,6 +139,8 @@ class FileTip:
     urgent: bool
     reference: str
     pin: str
+    recording_url: str | None = None
+    transcript: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +150,24 @@ class SetLanguage:
     language: str
 
 
-Effect = FileTip | SetLanguage
+@dataclass(frozen=True)
+class Lookup:
+    """Effect: look this tip up and advance again with Input(RESULT, data=what was found)."""
+
+    reference: str
+    pin: str
+
+
+@dataclass(frozen=True)
+class AttachRecording:
+    """Effect: a call's recording arrived after its conversation ended; add it to the tip the
+    call filed, or file `fallback` when the call filed none."""
+
+    url: str
+    fallback: FileTip
+
+
+Effect = FileTip | SetLanguage | Lookup | AttachRecording
 
 
 @dataclass(frozen=True)
@@ -156,6 +184,11 @@ class Step:
     def filed(self) -> FileTip | None:
         """The FileTip effect of this step, if any."""
         return next((e for e in self.effects if isinstance(e, FileTip)), None)
+
+    @property
+    def lookup(self) -> Lookup | None:
+        """The Lookup effect of this step, if any."""
+        return next((e for e in self.effects if isinstance(e, Lookup)), None)
 
 
 def expiry(now: datetime, timeout: timedelta) -> datetime:

@@ -8,13 +8,19 @@ from flows.text import SMS_SINGLE_GSM7, gsm7_length, shorten, to_gsm7
 
 
 def dispatch(reference: str, category: str, place: str, details: str, urgent: bool,
-             channel: str = "sms") -> str:
-    """The SMS an officer gets: reference, urgency, category, place, start of the tip, reply."""
+             channel: str = "sms", link: str = "") -> str:
+    """The SMS an officer gets: reference, urgency, category, place, start of the tip, reply.
+
+    A phone tip says so; `link` (to listen to its recording) comes before the reply hint.
+    """
     head = f"TIN BAO {reference}{' KHAN' if urgent else ''}: {categories.label(category, 'vi')}"
-    head += f", {to_gsm7(place)}." if place else "."
-    if channel == "voice":
-        head += " (Tin goi dien)"
-    tail = f" Tra loi: OK {reference}"
+    kind = " (Tin goi dien)" if channel == "voice" else ""
+    tail = (f" Nghe: {link}" if link else "") + f" Tra loi: OK {reference}"
+    where = to_gsm7(place)
+    spare = SMS_SINGLE_GSM7 - gsm7_length(head + "." + kind + tail) - 2
+    if where and gsm7_length(where) > spare:  # only a long link leaves too little room
+        where = shorten(where, spare) if spare >= 8 else ""
+    head += (f", {where}." if where else ".") + kind
     room = SMS_SINGLE_GSM7 - gsm7_length(head) - gsm7_length(tail) - 3
     text = to_gsm7(details)
     body = f' "{shorten(text, room)}"' if text and room > 10 else ""
@@ -41,6 +47,14 @@ def status(reference: str, state: str, place: Prompt, updated: str) -> Prompt:
     """A tip's status for its reporter (state: received/dispatched/...; updated: dd/mm)."""
     return Prompt("status", {"ref": reference, "state": Prompt(f"state_{state}"),
                              "place": place, "date": updated})
+
+
+def status_report(reference: str, found: dict, directory: Directory) -> Prompt:
+    """A looked-up tip's status (db.followup.found), or the one answer for any failure."""
+    if not found.get("found"):
+        return status_denied(reference)
+    where = place(directory, found.get("commune_code"), found.get("province_code"))
+    return status(reference, found["status"], where, found["updated"])
 
 
 def status_denied(reference: str) -> Prompt:

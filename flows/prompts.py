@@ -2,11 +2,13 @@
 
 A value is either one text for all modes or a dict {mode: text} with "default" as fallback.
 SMS and USSD texts are unaccented so they stay GSM-7; voice texts may carry diacritics
-because text-to-speech reads them better.
+because text-to-speech reads them better. The USSD and voice variants of these keys (and the
+keys only those modes use) live in prompts_ussd.py and prompts_voice.py, looked up first.
 """
 
 from typing import Any
 
+from flows import prompts_ussd, prompts_voice
 from flows.prompts_loop import LOOP_PROMPTS
 
 Text = str | dict[str, str]
@@ -90,12 +92,25 @@ PROMPTS: dict[str, dict[str, Text]] = {
 
 PROMPTS.update(LOOP_PROMPTS)
 LANGUAGES = ("vi", "en")
+MODES: dict[str, dict[str, dict[str, str]]] = {
+    "ussd": prompts_ussd.PROMPTS,
+    "voice": prompts_voice.PROMPTS,
+}
 
 
 def text(key: str, language: str, mode: str, params: dict[str, Any] | None = None) -> str:
     """One prompt rendered in a language and mode, Vietnamese when a language lacks it."""
-    variants = PROMPTS[key]
-    value = variants.get(language, variants["vi"])
-    if isinstance(value, dict):
-        value = value.get(mode, value["default"])
-    return value.format(**(params or {}))
+    return _template(key, language, mode).format(**(params or {}))
+
+
+def _template(key: str, language: str, mode: str) -> str:
+    """The mode's own variant first, then the catalog's, in the language and then in Vietnamese."""
+    own = MODES.get(mode, {}).get(key, {})
+    shared = PROMPTS.get(key, {})
+    for lang in (language, "vi"):
+        if lang in own:
+            return own[lang]
+        if lang in shared:
+            value = shared[lang]
+            return value.get(mode, value["default"]) if isinstance(value, dict) else value
+    raise KeyError(key)

@@ -3,10 +3,11 @@
 import copy
 import re
 
-from flows import categories, keywords, messages
+from flows import categories, keywords, messages, questions
 from flows.categories import Category
 from flows.directory import Commune
 from flows.engine import (
+    Channel,
     Context,
     FileTip,
     Input,
@@ -15,26 +16,21 @@ from flows.engine import (
     SetLanguage,
     State,
     Step,
-    Wait,
-    WaitKind,
 )
 from flows.keywords import Command
-from flows.render import render
-from flows.text import SMS_SINGLE_GSM7, clean, fold, gsm7_length, shorten, to_gsm7
+from flows.text import clean, fold, shorten, to_gsm7
 
 _CODE = re.compile(r"^(\d{5})\b")
 _LEADING_DIGITS = re.compile(r"^(\d{1,5})\b")
 MAX_DETAILS = 4000
-WAITS = {
-    "category": Wait(WaitKind.CHOICE, len(categories.MENU)),
-    "commune": Wait(WaitKind.DIGITS),
-    "commune_choice": Wait(WaitKind.CHOICE, 3),
-    "details": Wait(WaitKind.TEXT),
-}
 
 
 def advance(state: State | None, event: Input, ctx: Context) -> Step:
-    """Move a tip conversation one step: the whole behaviour of the SMS tip line."""
+    """Move a tip conversation one step: the whole behaviour of the tip line, on any channel."""
+    if ctx.channel is not Channel.SMS:
+        from flows import tip_menu  # USSD and voice wrap these same nodes in their menus
+
+        return tip_menu.advance(state, event, ctx)
     state = copy.deepcopy(state)  # the caller's state is never changed in place
     if event.kind is InputKind.TIMEOUT:
         return _on_timeout(state, ctx)
@@ -45,7 +41,7 @@ def advance(state: State | None, event: Input, ctx: Context) -> Step:
         language = "en"
     effects = (SetLanguage(language),) if language != ctx.language else ()
     if command is Command.HELP:
-        return Step(state, (Prompt("help"),), effects, _wait(state), language)
+        return Step(state, (Prompt("help"),), effects, _wait(state, ctx), language)
     if command is Command.CANCEL:
         return Step(None, (Prompt("cancelled"),), effects, language=language)
     if command in (Command.ENGLISH, Command.VIETNAMESE):
@@ -84,9 +80,14 @@ def _next(state: State, ctx: Context, effects: tuple = ()) -> Step:
     """Ask for the first missing answer, or file the tip when enough is known."""
     a = state.answers
     has_place = a.get("commune") is not None or a.get("commune_skipped")
-    if a.get("details") and has_place:
+    told = a.get("details") or a.get("recording") or a.get("details_skipped")
+    if ctx.channel is Channel.VOICE:  # a call's tip is recorded even when words came first
+        told = a.get("recording") or a.get("details_skipped")
+    if told and has_place and not _wants_summary(a, ctx):
         return _file(state, ctx, effects)
-    if a.get("details"):
+    if told and has_place:
+        node = "summary"
+    elif told:
         node = "commune"
     elif not a.get("category"):
         node = "category"
@@ -98,14 +99,15 @@ def _next(state: State, ctx: Context, effects: tuple = ()) -> Step:
     return _ask(state, ctx, effects=effects)
 
 
+def _wants_summary(answers: dict, ctx: Context) -> bool:
+    """A call with speech asks for a spoken one-sentence summary after the recording."""
+    return bool(ctx.speech and ctx.channel is Channel.VOICE and answers.get("recording")
+                and not answers.get("details") and not answers.get("summary_skipped"))
+
+
 def _ask(state: State, ctx: Context, hint: Prompt | None = None, effects: tuple = ()) -> Step:
     """Re-render the question of the current node, optionally after a short hint."""
-    prompts = (hint,) if hint else ()
-    if state.node == "commune_choice":
-        prompts += (Prompt("choose_commune", {"choices": _choices(state, ctx)}),)
-    else:
-        prompts += (Prompt("ask_" + state.node),)
-    return Step(state, prompts, effects, WAITS[state.node], state.language)
+    return questions.ask(state, ctx, hint, effects)
 
 
 def _retry(state: State, ctx: Context, hint: Prompt, give_up) -> Step:
@@ -143,7 +145,7 @@ def _on_commune(state: State, text: str, ctx: Context) -> Step:
     if digits:
         commune = ctx.directory.get(int(digits.group(1)))
         if commune:
-            return _choose(state, commune, ctx)
+            return _choose(state, commune, ctx, typed=True)
         return _retry(state, ctx, _not_found(digits.group(1)), skip)
     found = ctx.directory.search(text, ctx.province_code)
     if len(found) == 1:
@@ -167,12 +169,15 @@ def _on_commune_choice(state: State, text: str, ctx: Context) -> Step:
     return _on_commune(state, text, ctx)
 
 
-def _choose(state: State, commune: Commune | None, ctx: Context) -> Step:
+def _choose(state: State, commune: Commune | None, ctx: Context, typed: bool = False) -> Step:
     state.answers.pop("choices", None)
     if commune is None:
         state.answers["commune_skipped"] = True
     else:
         state.answers["commune"] = commune.code
+        if typed and ctx.channel is Channel.VOICE:  # keyed in blind: read it back first
+            state.node, state.retries = "commune_confirm", 0
+            return _ask(state, ctx)
     return _next(state, ctx)
 
 
@@ -180,7 +185,9 @@ def _on_details(state: State, text: str, ctx: Context) -> Step:
     if text:
         state.answers["details"] = text[:MAX_DETAILS]
         return _file(state, ctx)
-    return _retry(state, ctx, Prompt("empty"), lambda: None)
+    skip = (lambda: None) if ctx.channel is Channel.SMS else (
+        lambda: state.answers.update(details_skipped=True))
+    return _retry(state, ctx, Prompt("empty"), skip)
 
 
 _HANDLERS = {
@@ -195,7 +202,7 @@ def _on_timeout(state: State | None, ctx: Context) -> Step:
     """An abandoned conversation is still a tip when it has anything in it."""
     if state is None:
         return Step(None)
-    if any(state.answers.get(k) for k in ("category", "commune", "details")):
+    if any(state.answers.get(k) for k in ("category", "commune", "details", "recording")):
         return _file(state, ctx)
     return Step(None)
 
@@ -204,6 +211,7 @@ def _file(state: State, ctx: Context, effects: tuple = ()) -> Step:
     a = state.answers
     category = Category(a.get("category") or Category.OTHER.value)
     details = a.get("details") or ""
+    spoken = ctx.channel is Channel.VOICE and details  # a call's details are speech-to-text
     commune = ctx.directory.get(a.get("commune"))
     province = commune.province_code if commune else ctx.province_code
     tip = FileTip(
@@ -215,33 +223,17 @@ def _file(state: State, ctx: Context, effects: tuple = ()) -> Step:
         urgent=categories.is_urgent(category, details),
         reference=ctx.reference,
         pin=ctx.pin,
+        recording_url=a.get("recording"),
+        transcript=details if spoken else None,
     )
     where = messages.place(ctx.directory, tip.commune_code, tip.province_code)
     receipt = Prompt("receipt", {"ref": ctx.reference, "pin": ctx.pin, "place": where})
     return Step(None, (receipt,), effects + (tip,), language=state.language)
 
 
-def _choices(state: State, ctx: Context) -> str:
-    """'1 Xa A (Tinh X) 2 ...', dropping provinces, then choices, until it fits one SMS."""
-    communes = [c for c in map(ctx.directory.get, state.answers.get("choices", [])) if c]
-    for count, with_province in ((3, True), (3, False), (2, False), (1, False)):
-        parts = []
-        for number, commune in enumerate(communes[:count], start=1):
-            label = f"{number} {to_gsm7(commune.name)}"
-            if with_province:
-                label += " (" + to_gsm7(commune.province_name).replace("Thanh pho ", "TP ") + ")"
-            parts.append(label)
-        text = " ".join(parts)
-        prompt = Prompt("choose_commune", {"choices": text})
-        if gsm7_length(render(prompt, state.language, ctx.channel.value)) <= SMS_SINGLE_GSM7:
-            break
-    state.answers["choices"] = [c.code for c in communes[:count]]
-    return text
-
-
 def _not_found(query: str) -> Prompt:
     return Prompt("commune_not_found", {"query": shorten(to_gsm7(query), 20)})
 
 
-def _wait(state: State | None) -> Wait | None:
-    return WAITS.get(state.node) if state else None
+def _wait(state: State | None, ctx: Context):
+    return questions.wait_for(state.node if state else None, ctx)

@@ -20,12 +20,24 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions["tinbao"] = Services.build(settings)
 
-    from gateway import cli, health, sms_kannel, sms_twilio, status_twilio
+    from gateway import (
+        cli,
+        health,
+        listen,
+        sms_kannel,
+        sms_twilio,
+        status_twilio,
+        ussd_africastalking,
+        voice_twilio,
+    )
 
     app.register_blueprint(health.bp)
     app.register_blueprint(sms_twilio.bp)
     app.register_blueprint(status_twilio.bp)
     app.register_blueprint(sms_kannel.bp)
+    app.register_blueprint(ussd_africastalking.bp)
+    app.register_blueprint(voice_twilio.bp)
+    app.register_blueprint(listen.bp)
     for command in cli.cli.commands.values():
         app.cli.add_command(command)
     return app

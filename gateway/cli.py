@@ -1,4 +1,4 @@
-"""The `tinbao` command: demo, migrations, directory, test SMS and the outbox."""
+"""The `tinbao` command: demo, migrations, directory, test SMS, USSD and calls, the outbox."""
 
 import json
 import os
@@ -11,6 +11,7 @@ from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command
 from db import demo, directory, migrate, queries
 from db.models import OutboundMessage, RecipientKind
 from db.privacy import AddressError, mask
+from gateway.cli_phone import call_command, ussd_command
 from gateway.services import services
 from gateway.twilio_requests import post_signed, sms_form
 
@@ -25,6 +26,8 @@ cli = FlaskGroup(create_app=_create_app, add_default_commands=False, load_dotenv
                  help="tinbao: anonymous SMS / USSD / voice tips to commune police.")
 cli.add_command(routes_command)
 cli.add_command(shell_command)
+cli.add_command(ussd_command)
+cli.add_command(call_command)
 
 
 @cli.command("up", with_appcontext=False)

@@ -18,6 +18,8 @@ from db.settings import Settings
 
 EXAMPLE_COMMUNE = 15865
 EXAMPLE_TIP = f"TIN {EXAMPLE_COMMUNE} co nguoi la mat cho hang cam o thon 3"
+# gunicorn's default access log without query strings: the USSD secret travels in one
+ACCESS_LOG = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 
 
 def demo_env_file(instance: Path) -> Path:
@@ -31,9 +33,13 @@ def demo_env_file(instance: Path) -> Path:
             f"REPLY_ADDRESS_KEY={new_reply_key()}",
             f"TWILIO_AUTH_TOKEN={secrets.token_hex(16)}",
             f"DEFAULT_PROVINCE={demo.DEMO_PROVINCE}",
+            f"USSD_SECRET={secrets.token_urlsafe(24)}",
         ]
         path.write_text("\n".join(lines) + "\n")
         path.chmod(0o600)
+    elif "USSD_SECRET=" not in path.read_text():  # a demo folder made before USSD existed
+        with path.open("a") as env:
+            env.write(f"USSD_SECRET={secrets.token_urlsafe(24)}\n")
     return path
 
 
@@ -144,7 +150,7 @@ def run_demo(port: int, instance: Path | None = None) -> int:
         workers = str(settings.web_concurrency)
         commands = [
             [py, "-m", "gunicorn", "--workers", workers, "--bind", f"{settings.host}:{port}",
-             "--access-logfile", "-", "gateway:create_app()"],
+             "--access-logfile", "-", "--access-logformat", ACCESS_LOG, "gateway:create_app()"],
             [py, "-m", "workers", "work"],
             [py, "-m", "workers", "cron"],
         ]
@@ -195,6 +201,9 @@ tinbao demo is running on http://127.0.0.1:{port}  (Ctrl-C stops everything)
 
   Send a tip as a resident would (in another terminal, from this folder):
     .venv/bin/tinbao sms send --from +84901234567 "{EXAMPLE_TIP}"
+  Or by USSD, or by calling the voice hotline (type the keys you would press):
+    .venv/bin/tinbao ussd --from +84901234567
+    .venv/bin/tinbao call --from +84901234567
   See what officers and reporters were sent:
     .venv/bin/tinbao outbox
   Demo officers (one per commune of Thanh Hoa, fictitious numbers):

@@ -44,8 +44,7 @@ def inbound_sms():
         reply_provider="kannel",
     ))
     response = Response(received.reply, mimetype="text/plain")
-    if received.jobs:
-        response.call_on_close(lambda: enqueue_quietly(svc.redis, received.jobs))
+    response.call_on_close(lambda: received.after_commit(svc.redis))
     return response
 
 

@@ -26,6 +26,15 @@ def sms_form(sender: str, receiver: str, body: str, sid: str | None = None,
     }
 
 
+def call_form(call_sid: str, caller: str, called: str, account_sid: str = "AC" + "0" * 32,
+              **extra: str) -> dict[str, str]:
+    """The fields Twilio posts on every request of an inbound call, plus `extra`."""
+    return {"AccountSid": account_sid, "ApiVersion": "2010-04-01", "CallSid": call_sid,
+            "CallStatus": "in-progress", "Called": called, "Caller": caller,
+            "Direction": "inbound", "From": caller, "To": called, "FromCountry": "VN",
+            "ToCountry": "VN", **extra}
+
+
 def sign(url: str, form: dict[str, str], token: str) -> str:
     """The X-Twilio-Signature Twilio would send for this URL and form."""
     return RequestValidator(token).compute_signature(url, form)
@@ -33,12 +42,16 @@ def sign(url: str, form: dict[str, str], token: str) -> str:
 
 def post_signed(url: str, form: dict[str, str], token: str, timeout: float = 10) -> tuple[int, str]:
     """POST a signed webhook; returns (HTTP status, body text)."""
+    headers = {"X-Twilio-Signature": sign(url, form, token), "User-Agent": "TwilioProxy/1.1"}
+    return post_form(url, form, headers, timeout)
+
+
+def post_form(url: str, form: dict[str, str], headers: dict[str, str] | None = None,
+              timeout: float = 10) -> tuple[int, str]:
+    """POST a form like a provider's webhook; returns (HTTP status, body text)."""
     data = urllib.parse.urlencode(form).encode()
     request = urllib.request.Request(url, data=data, method="POST", headers={
-        "X-Twilio-Signature": sign(url, form, token),
-        "Content-Type": "application/x-www-form-urlencoded",
-        "User-Agent": "TwilioProxy/1.1",
-    })
+        "Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode()

@@ -151,6 +151,7 @@ def deployment_env(database_url: str, redis_url: str, **extra: str) -> dict[str,
         "SMS_PROVIDER": "outbox",
         "DEFAULT_PROVINCE": "38",
         "SWEEP_GRACE_SECONDS": "30",
+        "USSD_SECRET": secrets.token_urlsafe(24),
         **extra,
     }
 

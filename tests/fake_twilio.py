@@ -1,4 +1,5 @@
-"""A local HTTP server that answers like Twilio's Messages API (the only thing we fake)."""
+"""A local HTTP server that answers like Twilio's Messages API and serves call recordings
+(the only thing we fake)."""
 
 import json
 import threading
@@ -13,6 +14,7 @@ class FakeTwilio:
     def __init__(self) -> None:
         self.requests: list[dict] = []
         self.script: list[tuple[int, dict | None]] = []
+        self.recordings: dict[str, bytes] = {}  # path of a recording's .mp3 -> audio
         self._lock = threading.Lock()
         fake = self
 
@@ -27,6 +29,16 @@ class FakeTwilio:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def do_GET(self):  # noqa: N802
+                fake.requests.append({"path": self.path, "form": {},
+                                      "auth": self.headers.get("Authorization")})
+                audio = fake.recordings.get(self.path)
+                self.send_response(200 if audio is not None else 404)
+                self.send_header("Content-Type", "audio/mpeg")
+                self.send_header("Content-Length", str(len(audio or b"")))
+                self.end_headers()
+                self.wfile.write(audio or b"")
 
             def log_message(self, *args):
                 pass

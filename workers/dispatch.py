@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session
 
-from db import store
+from db import recordings, store
 from db.models import Commune, Officer, OutboundMessage, Tip, TipStatus, Urgency
 from db.outbox import queue_for_officer
 from db.session import transaction, utcnow
@@ -51,8 +51,9 @@ def _dispatch_message(session: Session, rt, tip: Tip, now: datetime) -> Outbound
     if officer is None:
         return None
     commune = session.get(Commune, tip.commune_code) if tip.commune_code else None
+    link = recordings.link(rt.settings, tip.reference, now) if tip.recording_url else ""
     body = messages.dispatch(tip.reference, tip.category, commune.name if commune else "",
-                             tip.details, tip.urgency == Urgency.URGENT, tip.channel)
+                             tip.details, tip.urgency == Urgency.URGENT, tip.channel, link)
     message = queue_for_officer(session, rt.keyring, officer, body, "dispatch", key, now, tip.id)
     tip.officer_id = officer.id
     store.add_event(session, tip.id, "routed", now, "job:dispatch_tip",

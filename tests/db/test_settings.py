@@ -66,3 +66,28 @@ def test_the_kannel_dlr_url_defaults_to_the_public_base_url():
 def test_an_unusable_provider_choice_is_refused(env, problem):
     with pytest.raises(SettingsError, match=problem):
         Settings.from_env({**GOOD, **env})
+
+
+def test_ussd_and_voice_settings_have_working_defaults_and_can_be_changed():
+    settings = Settings.from_env(GOOD)
+    assert settings.ussd_secret == "" and settings.ussd_timeout_seconds == 180
+    assert settings.voice_voices["vi"] == "Google.vi-VN-Standard-A"
+    assert settings.voice_languages == {"vi": "vi-VN", "en": "en-US"}
+    assert not settings.voice_speech and settings.voice_timeout_minutes == 10
+    changed = Settings.from_env({**GOOD, "USSD_SECRET": "u" * 24, "USSD_ALLOWED_IPS": "10.0.0.0/8,"
+                                 " 192.0.2.7", "VOICE_VOICES": "vi=Google.vi-VN-Wavenet-D",
+                                 "VOICE_LANGUAGES": "en=en-GB", "VOICE_SPEECH": "yes",
+                                 "VOICE_PROMPTS_DIR": "/srv/prompts", "USSD_TIMEOUT_SECONDS": "90",
+                                 "RECORDING_LINK_HOURS": "6"})
+    assert changed.ussd_allowed_ips == ("10.0.0.0/8", "192.0.2.7")
+    assert changed.voice_voices == {"vi": "Google.vi-VN-Wavenet-D",
+                                    "en": "Google.en-US-Standard-C"}
+    assert changed.voice_languages == {"vi": "vi-VN", "en": "en-GB"} and changed.voice_speech
+    assert (changed.ussd_timeout_seconds, changed.recording_link_hours) == (90, 6)
+
+
+@pytest.mark.parametrize("value", ["secret", "change-me", "short"])
+def test_a_placeholder_or_short_ussd_secret_is_refused_outside_demo_mode(value):
+    with pytest.raises(SettingsError, match="USSD_SECRET"):
+        Settings.from_env({**GOOD, "USSD_SECRET": value})
+    assert Settings.from_env({**GOOD, "USSD_SECRET": value, "TINBAO_DEMO": "1"}).demo

@@ -123,3 +123,44 @@ def test_quick_start_takes_a_tip_to_an_officer_within_two_seconds_and_stops_clea
     log = (tmp_path / "demo.log").read_text()
     assert_text_clean(log, "the demo's log output")
     assert_no_reporter_numbers(f"sqlite:///{instance / 'tinbao.db'}")
+
+
+def test_the_ussd_and_call_tools_walk_the_menus_of_the_running_demo(demo):
+    proc, port, env, tmp_path = demo
+    env = {**env, "PORT": str(port)}
+    assert _up(f"http://127.0.0.1:{port}/healthz")
+
+    def run(*args, answers: str) -> str:
+        result = subprocess.run([str(BIN / "tinbao"), *args], env=env, cwd=tmp_path, text=True,
+                                input=answers, capture_output=True, timeout=30)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    ussd = run("ussd", "--from", REPORTERS[1], answers="1\n2\n15865\ntrom xe may o cho\n")
+    assert "1 Bao tin" in ussd and "Da nhan tin bao " in ussd
+    call = run("call", "--from", REPORTERS[2], answers="1\n2\n15865#\n1\nco nguoi trom bo\n")
+    assert "says: Bạn đã bấm mã 1, 5, 8, 6, 5: Xã Hoằng Hóa." in call
+    assert "says: Tin báo của bạn đã được ghi nhận." in call and call.endswith("(call ended)\n")
+    hung_up = run("call", "--from", REPORTERS[3], answers="1\n5\n")  # then Ctrl-D
+    assert hung_up.endswith("(call ended)\n")
+    deadline = time.monotonic() + 5
+    while True:
+        items = json.loads(tinbao(env, tmp_path, "outbox", "--json"))
+        sent = [i for i in items if i["recipient"] == "officer" and i["status"] == "sent"]
+        if len(sent) == 3:
+            break
+        assert time.monotonic() < deadline, items
+        time.sleep(0.1)
+    bodies = sorted(i["body"] for i in sent)
+    assert sum("(Tin goi dien)" in b for b in bodies) == 2 and any("Nguoi la mat" in b
+                                                                   for b in bodies)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=20) == 0
+    log = (tmp_path / "demo.log").read_text()
+    assert_text_clean(log, "the demo's log output")
+    assert "POST /webhooks/ussd " in log  # access log lines, but without the query string:
+    secret = next(line.split("=", 1)[1] for line in
+                  (tmp_path / "instance" / "tinbao.env").read_text().splitlines()
+                  if line.startswith("USSD_SECRET="))
+    assert secret not in log
+    assert_no_reporter_numbers(f"sqlite:///{tmp_path / 'instance' / 'tinbao.db'}")
