@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from db import store, timers
+from db import followup, store, timers
 from db.models import FlowSession, Officer, OfficerKind, Reporter, Tip, TipStatus
 from db.outbox import queue_for_reporter
 from db.turns import Env, Turn
@@ -161,7 +161,7 @@ def _notify(session: Session, env: Env, tip: Tip, key: str, now: datetime, turn:
 def _open_relay(session: Session, reporter: Reporter, tip: Tip, actor: Actor, now: datetime,
                 hours: int) -> None:
     """The reporter's next SMS goes to this officer (one open question per reporter)."""
-    key = f"relay:{reporter.pseudonym}"
+    key = followup.relay_key(reporter)
     row = store.load_flow(session, key) or FlowSession(
         key=key, channel="sms", reporter_id=reporter.id, created_at=now, updated_at=now,
         expires_at=now)

@@ -33,11 +33,13 @@ def take_turn(
     `receipt_by_sms`: a tip filed now is also confirmed by SMS (USSD screens vanish).
     SMS follow-ups (TT, THEM, answers to an officer's question) are handled before the flow.
     """
+    relay_key = followup.relay_key(reporter)
+    rows = store.load_flows(session, [key, relay_key] if channel is Channel.SMS else [key])
     if channel is Channel.SMS and event is None:
-        answered = followup.intercept(session, env, reporter, text, now)
+        answered = followup.intercept(session, env, reporter, text, now, rows.get(relay_key))
         if answered is not None:
             return answered
-    row = store.load_flow(session, key)
+    row = rows.get(key)
     turn = Turn()
     if row is not None and row.expires_at <= now:
         _merge(turn, expire(session, env, row, now, reporter))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from db import store
-from db.models import Officer, Reporter, Tip
+from db.models import FlowSession, Officer, Reporter, Tip
 from db.outbox import queue_for_officer
 from db.privacy import Keyring
 from db.turns import Env, Turn
@@ -60,18 +60,23 @@ def found(tip: Tip | None, timezone: str = "Asia/Ho_Chi_Minh") -> dict:
             "updated": latest.astimezone(ZoneInfo(timezone)).strftime("%d/%m")}
 
 
-def intercept(session: Session, env: Env, reporter: Reporter, text: str,
-              now: datetime) -> Turn | None:
-    """TT / THEM commands and answers to an officer's question, before the tip flow.
+def relay_key(reporter: Reporter) -> str:
+    """Where an officer's open question to this reporter is kept (a FlowSession key)."""
+    return f"relay:{reporter.pseudonym}"
 
-    Returns a Turn, or None when the message is for the tip flow.
-    """
+
+def intercept(session: Session, env: Env, reporter: Reporter, text: str, now: datetime,
+              relay: FlowSession | None) -> Turn | None:
+    """TT / THEM commands and answers to an officer's question (`relay`, if one is open),
+    before the tip flow. Returns a Turn, or None when the message is for the tip flow."""
     request = followup_commands.parse(text)
     if request is not None:
         return _followup(session, env, reporter, request, now)
+    if relay is None:
+        return None
     command, _, _ = keywords.parse(text, env.settings.keywords)
     if command is None:
-        return _relay(session, env, reporter, text, now)
+        return _relay(session, env, reporter, text, now, relay)
     return None
 
 
@@ -93,11 +98,10 @@ def _followup(session: Session, env: Env, reporter: Reporter, request: Followup,
     return Turn(reply=render(report, language, "sms"))
 
 
-def _relay(session: Session, env: Env, reporter: Reporter, text: str,
-           now: datetime) -> Turn | None:
+def _relay(session: Session, env: Env, reporter: Reporter, text: str, now: datetime,
+           row: FlowSession) -> Turn | None:
     """While an officer's question is open, the reporter's next SMS goes to that officer."""
-    row = store.load_flow(session, f"relay:{reporter.pseudonym}")
-    if row is None or row.expires_at <= now or not text.strip():
+    if row.expires_at <= now or not text.strip():
         return None
     tip = session.get(Tip, row.state["tip_id"])
     session.delete(row)

@@ -13,13 +13,6 @@ from flows.officer import OfficerCommand, parse
 from flows.text import SMS_SINGLE_GSM7, gsm7_length
 
 
-def officer_by_phone(session: Session, e164: str) -> Officer | None:
-    """The active officer using this number, if any."""
-    return session.execute(
-        select(Officer).where(Officer.phone == e164, Officer.active)
-    ).scalar_one_or_none()
-
-
 def handle(session: Session, env: Env, officer: Officer, text: str, now: datetime) -> Turn:
     """Answer one officer SMS (the reply is one segment) and do what it asks."""
     command = parse(text)

@@ -2,12 +2,21 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, exists, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from db.models import FlowSession, InboundMessage, Reporter, Tip, TipEvent, TipStatus, Urgency
+from db.models import (
+    FlowSession,
+    InboundMessage,
+    Officer,
+    Reporter,
+    Tip,
+    TipEvent,
+    TipStatus,
+    Urgency,
+)
 from db.privacy import Keyring
 from db.settings import Settings
 from flows import FileTip, State
@@ -15,43 +24,64 @@ from flows import FileTip, State
 
 def insert_ignore(session: Session, model, values: dict, unique: list[str]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING on PostgreSQL and SQLite."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(model.__table__).values(**values).on_conflict_do_nothing(index_elements=unique)
-    session.execute(stmt)
+    stmt = _insert(session)(model.__table__).values(**values)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=unique))
+
+
+def _insert(session: Session):
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def reporter_for(
     session: Session, keyring: Keyring, e164: str, now: datetime, keep_days: int,
-    reachable: bool = True,
+    reachable: bool = True, provider: str | None = None,
 ) -> Reporter:
-    """The reporter behind a number, created on first contact and locked for this transaction.
+    """The reporter behind a number, created on first contact and locked for this transaction
+    (one upsert: the hot path of every inbound message).
 
     The sealed reply address is refreshed so replies can reach them for `keep_days` (unless
-    the address cannot receive SMS, e.g. a call with a withheld number).
+    the address cannot receive SMS, e.g. a call with a withheld number); `provider` is the
+    one their message came by, for later replies.
     """
-    pseudonym = keyring.pseudonym(e164)
-    values = {"pseudonym": pseudonym, "created_at": now, "last_seen_at": now, "language": "vi",
-              "blocked": False}
-    insert_ignore(session, Reporter, values, ["pseudonym"])
-    reporter = session.execute(
-        select(Reporter).where(Reporter.pseudonym == pseudonym).with_for_update()
-    ).scalar_one()
-    reporter.last_seen_at = now
-    if not reachable:
-        return reporter
-    reporter.reply_address = keyring.seal(e164)
-    expires = now + timedelta(days=keep_days)
-    if reporter.reply_expires_at is None or reporter.reply_expires_at < expires:
-        reporter.reply_expires_at = expires
-    return reporter
+    values = {"pseudonym": keyring.pseudonym(e164), "created_at": now, "last_seen_at": now,
+              "language": "vi", "blocked": False}
+    if reachable:
+        values |= {"reply_address": keyring.seal(e164),
+                   "reply_expires_at": now + timedelta(days=keep_days)}
+    if provider:
+        values["reply_provider"] = provider
+    stmt = _insert(session)(Reporter).values(**values)
+    kept = Reporter.__table__.c.reply_expires_at
+    changes = {name: getattr(stmt.excluded, name) for name in values
+               if name in ("last_seen_at", "reply_address", "reply_provider")}
+    if reachable:
+        changes["reply_expires_at"] = case(
+            (kept > stmt.excluded.reply_expires_at, kept), else_=stmt.excluded.reply_expires_at)
+    stmt = stmt.on_conflict_do_update(index_elements=["pseudonym"], set_=changes)
+    return session.scalars(stmt.returning(Reporter),
+                           execution_options={"populate_existing": True}).one()
+
+
+def precheck(session: Session, provider_id: str, e164: str | None) -> tuple[bool, int | None]:
+    """In one query: was this message received before, and is the sender an active officer?"""
+    seen = exists().where(InboundMessage.provider_id == provider_id)
+    officer = (select(Officer.id).where(Officer.phone == e164, Officer.active).limit(1)
+               .scalar_subquery() if e164 else literal(None))
+    found = session.execute(select(seen, officer)).one()
+    return bool(found[0]), found[1]
 
 
 def load_flow(session: Session, key: str) -> FlowSession | None:
     """The conversation stored under `key`, locked, or None."""
-    return session.execute(
-        select(FlowSession).where(FlowSession.key == key).with_for_update()
-    ).scalar_one_or_none()
+    return load_flows(session, [key]).get(key)
+
+
+def load_flows(session: Session, keys: list[str]) -> dict[str, FlowSession]:
+    """Several conversations by key in one query (locked)."""
+    rows = session.execute(
+        select(FlowSession).where(FlowSession.key.in_(keys)).with_for_update()
+    ).scalars()
+    return {row.key: row for row in rows}
 
 
 def save_flow(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from db import conversations, officer_sms, store
-from db.models import InboundMessage, Urgency
+from db.models import InboundMessage, Officer, Urgency
 from db.privacy import AddressError, normalize_phone
 from db.session import Conflict, transaction, utcnow
 from db.turns import Env, Turn
@@ -76,20 +76,20 @@ def _receive(svc: Services, env: Env, msg: InboundText, address: str, reachable:
              render: Render | None) -> Received:
     now = utcnow()
     with transaction(svc.engine) as session:
-        if store.inbound_reply(session, svc.keyring, msg.provider_id) is not None:
+        # A concurrent duplicate passes this check too, then fails on the unique provider id
+        # when inserted: the whole transaction rolls back and receive_text re-reads.
+        seen, officer_id = store.precheck(session, msg.provider_id,
+                                          address if msg.channel is Channel.SMS else None)
+        if seen:
             return _repeat(session, svc, msg)
-        officer = (officer_sms.officer_by_phone(session, address)
-                   if msg.channel is Channel.SMS else None)
-        if officer is not None:
+        if officer_id is not None:
+            officer = session.get(Officer, officer_id)
             turn = officer_sms.handle(session, env, officer, msg.body, now)
             sender = {"officer_id": officer.id}
         else:
             reporter = store.reporter_for(session, svc.keyring, address, now,
-                                          svc.settings.reply_address_days, reachable)
-            if store.inbound_reply(session, svc.keyring, msg.provider_id) is not None:
-                return _repeat(session, svc, msg)  # a concurrent delivery won the lock first
-            if msg.reply_provider:
-                reporter.reply_provider = msg.reply_provider
+                                          svc.settings.reply_address_days, reachable,
+                                          msg.reply_provider)
             key = f"{msg.channel.value}:{msg.conversation or reporter.pseudonym}"
             event = None if msg.kind is InputKind.TEXT else Input(msg.kind, msg.body, msg.data)
             turn = conversations.take_turn(
