@@ -84,7 +84,7 @@ def expire(
 ) -> Turn:
     """File an abandoned conversation (if it holds anything) and tell the reporter by SMS."""
     if row.state.get("flow") == "relay":  # an officer's question nobody answered
-        session.delete(row)
+        store.delete_flow(session, row.key)
         return Turn()
     if reporter is None and row.reporter_id:
         reporter = session.get(Reporter, row.reporter_id)
@@ -93,7 +93,7 @@ def expire(
     step = _advance(session, env, state, Input(InputKind.TIMEOUT), channel,
                     reporter.language if reporter else state.language, row.province_code, now)
     turn = Turn(step=step, tips=_apply(session, env, step, reporter, channel, now, row.key))
-    session.delete(row)
+    store.delete_flow(session, row.key)
     turn.outbound_ids += _sms_receipt(session, env, step, reporter, turn.tips, now)
     return turn
 
@@ -170,7 +170,7 @@ def _apply(
         if isinstance(effect, AttachRecording) and recordings.attach(session, key, effect.url, now):
             continue
         if isinstance(effect, SetLanguage) and reporter is not None:
-            reporter.language = effect.language
+            store.set_language(session, reporter.id, effect.language)
         elif isinstance(effect, FileTip | AttachRecording):
             filed = effect if isinstance(effect, FileTip) else effect.fallback
             tips.append(store.file_tip(session, env.keyring, env.settings, filed, channel.value,

@@ -104,7 +104,7 @@ def _relay(session: Session, env: Env, reporter: Reporter, text: str, now: datet
     if row.expires_at <= now or not text.strip():
         return None
     tip = session.get(Tip, row.state["tip_id"])
-    session.delete(row)
+    store.delete_flow(session, row.key)
     if tip is None:
         return None
     turn = Turn(reply=messages.text("relayed", reporter.language, ref=tip.reference))

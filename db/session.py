@@ -1,11 +1,13 @@
 """Engines and transactions for SQLite (embedded default) and PostgreSQL (production)."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import IntegrityError as Conflict
 from sqlmodel import Session, create_engine
 
@@ -23,7 +25,30 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=10,
+                           connect_args={"connect_timeout": 3})
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float = 5.0) -> None:
+    """Check a pooled connection before use only if it sat idle (the server may have restarted
+    meanwhile); a busy connection skips the round trip that pool_pre_ping would cost on every
+    transaction. A dead one is replaced transparently."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection, record, _proxy):
+        if time.monotonic() - record.info.get("idle_since", 0.0) < idle_seconds:
+            return
+        try:
+            if not engine.dialect.do_ping(dbapi_connection):
+                raise DisconnectionError("ping failed")
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("stale connection") from exc
 
 
 def _sqlite_tuning(engine: Engine) -> None:

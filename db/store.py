@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, exists, literal, select
+from sqlalchemy import Row, bindparam, case, delete, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -32,56 +32,94 @@ def _insert(session: Session):
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
+_REPORTER = Reporter.__table__
+_STATEMENTS: dict[tuple[str, str], object] = {}
+
+
+def _prepared(session: Session, name: str, build):
+    """A statement built once per dialect: SQLAlchemy then reuses its compiled form."""
+    key = (session.get_bind().dialect.name, name)
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = build(_insert(session))
+    return _STATEMENTS[key]
+
+
+def _reporter_upsert(insert, reachable: bool):
+    stmt = insert(_REPORTER).values(
+        pseudonym=bindparam("pseudonym"), created_at=bindparam("now"),
+        last_seen_at=bindparam("now"), language="vi", blocked=False,
+        reply_address=bindparam("address"), reply_expires_at=bindparam("expires"),
+        reply_provider=bindparam("provider"))
+    kept, new = _REPORTER.c, stmt.excluded
+    changes = {"last_seen_at": new.last_seen_at,
+               "reply_provider": func.coalesce(new.reply_provider, kept.reply_provider)}
+    if reachable:
+        changes["reply_address"] = new.reply_address
+        changes["reply_expires_at"] = case(
+            (kept.reply_expires_at > new.reply_expires_at, kept.reply_expires_at),
+            else_=new.reply_expires_at)
+    return stmt.on_conflict_do_update(index_elements=["pseudonym"], set_=changes).returning(
+        *_REPORTER.c)
+
+
 def reporter_for(
     session: Session, keyring: Keyring, e164: str, now: datetime, keep_days: int,
     reachable: bool = True, provider: str | None = None,
-) -> Reporter:
-    """The reporter behind a number, created on first contact and locked for this transaction
-    (one upsert: the hot path of every inbound message).
+) -> Row:
+    """The reporter behind a number (a row, read-only: id, pseudonym, language, reply_address,
+    blocked...), created on first contact and locked for this transaction; one upsert, the hot
+    path of every inbound message.
 
     The sealed reply address is refreshed so replies can reach them for `keep_days` (unless
     the address cannot receive SMS, e.g. a call with a withheld number); `provider` is the
     one their message came by, for later replies.
     """
-    values = {"pseudonym": keyring.pseudonym(e164), "created_at": now, "last_seen_at": now,
-              "language": "vi", "blocked": False}
-    if reachable:
-        values |= {"reply_address": keyring.seal(e164),
-                   "reply_expires_at": now + timedelta(days=keep_days)}
-    if provider:
-        values["reply_provider"] = provider
-    stmt = _insert(session)(Reporter).values(**values)
-    kept = Reporter.__table__.c.reply_expires_at
-    changes = {name: getattr(stmt.excluded, name) for name in values
-               if name in ("last_seen_at", "reply_address", "reply_provider")}
-    if reachable:
-        changes["reply_expires_at"] = case(
-            (kept > stmt.excluded.reply_expires_at, kept), else_=stmt.excluded.reply_expires_at)
-    stmt = stmt.on_conflict_do_update(index_elements=["pseudonym"], set_=changes)
-    return session.scalars(stmt.returning(Reporter),
-                           execution_options={"populate_existing": True}).one()
+    stmt = _prepared(session, f"reporter-{reachable}",
+                     lambda insert: _reporter_upsert(insert, reachable))
+    return session.execute(stmt, {
+        "pseudonym": keyring.pseudonym(e164), "now": now, "provider": provider,
+        "address": keyring.seal(e164) if reachable else None,
+        "expires": now + timedelta(days=keep_days) if reachable else None,
+    }).one()
+
+
+def set_language(session: Session, reporter_id: int, language: str) -> None:
+    """Remember a reporter's language."""
+    session.execute(update(_REPORTER).where(_REPORTER.c.id == reporter_id)
+                    .values(language=language))
+
+
+_SEEN = select(exists().where(InboundMessage.provider_id == bindparam("provider_id")),
+               select(Officer.id).where(Officer.phone == bindparam("phone"), Officer.active)
+               .limit(1).scalar_subquery())
 
 
 def precheck(session: Session, provider_id: str, e164: str | None) -> tuple[bool, int | None]:
     """In one query: was this message received before, and is the sender an active officer?"""
-    seen = exists().where(InboundMessage.provider_id == provider_id)
-    officer = (select(Officer.id).where(Officer.phone == e164, Officer.active).limit(1)
-               .scalar_subquery() if e164 else literal(None))
-    found = session.execute(select(seen, officer)).one()
+    found = session.execute(_SEEN, {"provider_id": provider_id, "phone": e164 or ""}).one()
     return bool(found[0]), found[1]
 
 
 def load_flow(session: Session, key: str) -> FlowSession | None:
-    """The conversation stored under `key`, locked, or None."""
-    return load_flows(session, [key]).get(key)
+    """The conversation stored under `key` as an object to change, locked, or None."""
+    return session.execute(
+        select(FlowSession).where(FlowSession.key == key).with_for_update()
+    ).scalar_one_or_none()
 
 
-def load_flows(session: Session, keys: list[str]) -> dict[str, FlowSession]:
-    """Several conversations by key in one query (locked)."""
-    rows = session.execute(
-        select(FlowSession).where(FlowSession.key.in_(keys)).with_for_update()
-    ).scalars()
+_FLOWS = FlowSession.__table__
+_LOAD_FLOWS = select(_FLOWS).where(_FLOWS.c.key.in_(bindparam("keys", expanding=True)))
+
+
+def load_flows(session: Session, keys: list[str]) -> dict[str, Row]:
+    """Several conversations by key in one query, as read-only rows (locked)."""
+    rows = session.execute(_LOAD_FLOWS.with_for_update(), {"keys": keys})
     return {row.key: row for row in rows}
+
+
+def delete_flow(session: Session, key: str) -> None:
+    """Forget a conversation."""
+    session.execute(delete(_FLOWS).where(_FLOWS.c.key == key))
 
 
 def save_flow(
@@ -96,20 +134,21 @@ def save_flow(
     province_code: int | None = None,
     consumed: int | None = None,
 ) -> None:
-    """Store the new state of a conversation; a finished one is deleted."""
+    """Store the new state of a conversation (`row`: what load_flows found); a finished one
+    is deleted."""
     if state is None:
         if row is not None:
-            session.delete(row)
+            delete_flow(session, key)
         return
-    if row is None:
-        row = FlowSession(key=key, channel=channel, reporter_id=reporter_id, created_at=now,
-                          expires_at=now + timeout, updated_at=now, province_code=province_code)
-    row.state = state.to_dict()
+    values = {"state": state.to_dict(), "updated_at": now, "expires_at": now + timeout}
     if consumed is not None:
-        row.consumed = consumed
-    row.updated_at = now
-    row.expires_at = now + timeout
-    session.add(row)
+        values["consumed"] = consumed
+    if row is None:
+        session.execute(insert(_FLOWS).values(
+            key=key, channel=channel, reporter_id=reporter_id, province_code=province_code,
+            created_at=now, **{"consumed": 0, **values}))
+    else:
+        session.execute(update(_FLOWS).where(_FLOWS.c.key == key).values(**values))
 
 
 def reference_taken(session: Session, reference: str) -> bool:
@@ -173,6 +212,11 @@ def add_event(
                      officer_id=officer_id)
     session.add(event)
     return event
+
+
+def add_inbound(session: Session, **values) -> None:
+    """Record one received message (Core insert: no object to track)."""
+    session.execute(insert(InboundMessage.__table__), values)
 
 
 def inbound_reply(session: Session, keyring: Keyring, provider_id: str) -> str | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from db import conversations, officer_sms, store
-from db.models import InboundMessage, Officer, Urgency
+from db.models import Officer, Urgency
 from db.privacy import AddressError, normalize_phone
 from db.session import Conflict, transaction, utcnow
 from db.turns import Env, Turn
@@ -99,15 +99,17 @@ def _receive(svc: Services, env: Env, msg: InboundText, address: str, reachable:
             )
             sender = {"reporter_id": reporter.id}
         reply = render(turn) if render else turn.reply
-        session.add(InboundMessage(
+        store.add_inbound(
+            session,
             channel=msg.channel.value,
             provider_id=msg.provider_id,
             tip_id=turn.tips[-1].id if turn.tips else None,
             body=clean(turn.answer if msg.cumulative else msg.body)[:MAX_BODY],
             reply_sealed=svc.keyring.seal(reply) if reply else None,
             received_at=now,
-            **sender,
-        ))
+            reporter_id=sender.get("reporter_id"),
+            officer_id=sender.get("officer_id"),
+        )
     return Received(reply, jobs=jobs_for(turn), cancel=turn.cancel,
                     tip_references=[t.reference for t in turn.tips])
 
