@@ -79,6 +79,10 @@ class Settings:
     call_officer_on_failure: bool = False
     web_concurrency: int = 2
     log_level: str = "INFO"
+    admin_email: str = "admin@tinbao.demo"
+    admin_password: str = ""
+    demo_officer_password: str = ""
+    cookie_secure: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -128,6 +132,10 @@ class Settings:
             call_officer_on_failure=_bool(env.get("CALL_OFFICER_ON_FAILURE", "0")),
             web_concurrency=int(env.get("WEB_CONCURRENCY", 2)),
             log_level=env.get("LOG_LEVEL", "INFO"),
+            admin_email=env.get("ADMIN_EMAIL", cls.admin_email),
+            admin_password=env.get("ADMIN_PASSWORD", ""),
+            demo_officer_password=env.get("DEMO_OFFICER_PASSWORD", ""),
+            cookie_secure=_bool(env.get("COOKIE_SECURE", "0" if demo else "1")),
         )
         settings.check()
         return settings

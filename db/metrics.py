@@ -1,0 +1,237 @@
+"""Period figures for the dashboard and the CSV report (one function, so both always agree):
+tips received, valuable, processed; median and 90th percentile response times; SLA breaches
+and overdue tips; tips per day and the spread of time to acknowledge.
+
+Times run from the tip's arrival (created_at) to its first dispatch, to its acknowledgement
+(an officer's OK, or XONG without OK) and to its resolution. A transferred tip counts for the
+commune it ended with. An SLA breach is a dispatch not acknowledged within the category's SLA.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import DateTime as SaDateTime
+from sqlmodel import Session
+
+from db.actions import OPEN, SETTLED
+from db.models import Commune, Officer, Tip, Urgency
+from db.settings import Settings
+
+STAGES = ("dispatch", "ack", "resolve")
+QUANTILES = (0.5, 0.9)
+ACK_BUCKETS = ((300, "< 5 min"), (900, "5-15 min"), (1800, "15-30 min"), (3600, "30-60 min"),
+               (4 * 3600, "1-4 h"), (24 * 3600, "4-24 h"), (None, "> 24 h"))
+
+
+@dataclass(frozen=True)
+class Period:
+    """Tips created in [start, end), optionally of one province or commune."""
+
+    start: datetime
+    end: datetime
+    province_code: int | None = None
+    commune_code: int | None = None
+
+
+@dataclass
+class Figures:
+    """The figures of one group of tips: all of them, a commune, an officer, a category."""
+
+    key: object = None
+    label: str = ""
+    received: int = 0
+    valuable: int = 0
+    processed: int = 0
+    overdue: int = 0
+    breaches: int = 0
+    times: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    """Everything the dashboard shows for a period."""
+
+    period: Period
+    total: Figures
+    channels: list[Figures]
+    categories: list[Figures]
+    communes: list[Figures]
+    officers: list[Figures]
+    days: list[tuple[date, int]]
+    ack_spread: list[tuple[str, int]]
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks (PostgreSQL's percentile_cont)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def seconds(dialect: str, later, earlier) -> ColumnElement:
+    """Seconds from `earlier` to `later` in SQL (NULL when either is NULL)."""
+    if dialect == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def overdue(now: datetime) -> ColumnElement[bool]:
+    """Overdue: nobody acknowledged it along the whole chain, or open past its legal deadline."""
+    return or_(Tip.overdue.is_(True),
+               and_(Tip.status.in_(OPEN), Tip.legal_deadline_at < stamp(now)))
+
+
+def breach(dialect: str, settings: Settings, now: datetime) -> ColumnElement[bool]:
+    """Dispatched, and acknowledged later than its SLA (or not yet, and the SLA is past)."""
+    sla = case((Tip.urgency == Urgency.URGENT, settings.sla_seconds["urgent"]),
+               else_=settings.sla_seconds["normal"])
+    by_category = [(Tip.category == c, s) for c, s in settings.sla_seconds.items()
+                   if c not in ("urgent", "normal") and s]
+    if by_category:
+        sla = case(*by_category, else_=sla)
+    waited = seconds(dialect, func.coalesce(Tip.acknowledged_at, stamp(now)), Tip.dispatched_at)
+    return and_(Tip.dispatched_at.is_not(None), waited > sla)
+
+
+def within(period: Period, scope: ColumnElement[bool]) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a period inside a user's scope."""
+    where = [scope, Tip.created_at >= stamp(period.start), Tip.created_at < stamp(period.end)]
+    if period.province_code is not None:
+        where.append(Tip.province_code == period.province_code)
+    if period.commune_code is not None:
+        where.append(Tip.commune_code == period.commune_code)
+    return where
+
+
+def report(session: Session, settings: Settings, scope: ColumnElement[bool], period: Period,
+           now: datetime) -> Report:
+    """Every figure of a period, aggregated in SQL (percentiles in Python on SQLite)."""
+    dialect = session.get_bind().dialect.name
+    where = within(period, scope)
+    counts = _Counts(session, dialect, settings, where, now)
+    total = counts.groups(None).get(None, Figures())
+    _times(session, dialect, where, None, {None: total})
+    communes = counts.groups(Tip.commune_code)
+    _times(session, dialect, where, Tip.commune_code, communes)
+    officers = counts.groups(Tip.officer_id)
+    _times(session, dialect, where, Tip.officer_id, officers)
+    _label(session, communes, Commune.code, Commune.name)
+    _label(session, officers, Officer.id, Officer.name)
+    return Report(
+        period, total,
+        channels=_ranked(counts.groups(Tip.channel)),
+        categories=_ranked(counts.groups(Tip.category)),
+        communes=_ranked(communes), officers=_ranked(officers),
+        days=days(session, dialect, settings.timezone, where, period),
+        ack_spread=ack_spread(session, dialect, where),
+    )
+
+
+@dataclass
+class _Counts:
+    session: Session
+    dialect: str
+    settings: Settings
+    where: list
+    now: datetime
+
+    def groups(self, column) -> dict:
+        """Counts per value of `column` (None: one group of everything)."""
+        one = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
+        measures = [func.count(Tip.id), one(Tip.valuable.is_(True)), one(Tip.status.in_(SETTLED)),
+                    one(overdue(self.now)), one(breach(self.dialect, self.settings, self.now))]
+        keys = [column] if column is not None else []
+        query = select(*keys, *measures).where(*self.where)
+        if keys:
+            query = query.group_by(*keys)
+        found = {}
+        for row in self.session.execute(query):
+            key = row[0] if keys else None
+            numbers = [int(n or 0) for n in row[len(keys):]]
+            if numbers[0]:
+                found[key] = Figures(key, str(key or ""), *numbers)
+        return found
+
+
+def _times(session: Session, dialect: str, where: list, column, groups: dict) -> None:
+    """Median and p90 of each stage, per group, into the groups' Figures."""
+    exprs = [seconds(dialect, end, Tip.created_at)
+             for end in (Tip.dispatched_at, Tip.acknowledged_at, Tip.resolved_at)]
+    keys = [column] if column is not None else []
+    if dialect == "postgresql":
+        aggregates = [func.percentile_cont(q).within_group(e) for e in exprs for q in QUANTILES]
+        query = select(*keys, *aggregates).where(*where)
+        for row in session.execute(query.group_by(*keys) if keys else query):
+            values = [float(v) if v is not None else None for v in row[len(keys):]]
+            _put(groups, row[0] if keys else None, values)
+        return
+    samples: dict = defaultdict(lambda: [[] for _ in STAGES])
+    for row in session.execute(select(*keys, *exprs).where(*where)):
+        lists = samples[row[0] if keys else None]
+        for i, value in enumerate(row[len(keys):]):
+            if value is not None:
+                lists[i].append(float(value))
+    for key, lists in samples.items():
+        _put(groups, key, [percentile(v, q) for v in lists for q in QUANTILES])
+
+
+def _put(groups: dict, key, values: list) -> None:
+    if key in groups:
+        groups[key].times = {s: (values[2 * i], values[2 * i + 1]) for i, s in enumerate(STAGES)}
+
+
+def _label(session: Session, groups: dict, key_column, name_column) -> None:
+    codes = [k for k in groups if k is not None]
+    if codes:
+        for key, name in session.execute(select(key_column, name_column)
+                                         .where(key_column.in_(codes))):
+            groups[key].label = name
+
+
+def _ranked(groups: dict) -> list[Figures]:
+    return sorted(groups.values(), key=lambda f: (-f.received, str(f.key)))
+
+
+def days(session: Session, dialect: str, timezone: str, where: list,
+         period: Period) -> list[tuple[date, int]]:
+    """Tips received per local day of the period, days without tips included."""
+    zone = ZoneInfo(timezone)
+    if dialect == "postgresql":
+        day = func.date(func.timezone(timezone, Tip.created_at))
+    else:
+        offset = period.end.astimezone(zone).utcoffset() or timedelta()
+        day = func.date(Tip.created_at, f"{int(offset.total_seconds()):+d} seconds")
+    found = {str(d): n for d, n in session.execute(
+        select(day, func.count(Tip.id)).where(*where).group_by(day))}
+    first = period.start.astimezone(zone).date()
+    last = (period.end - timedelta(microseconds=1)).astimezone(zone).date()
+    span = range((last - first).days + 1)
+    return [(d, found.get(d.isoformat(), 0)) for d in (first + timedelta(n) for n in span)]
+
+
+def ack_spread(session: Session, dialect: str, where: list) -> list[tuple[str, int]]:
+    """How many tips were acknowledged within each time band; last, those not yet."""
+    waited = seconds(dialect, Tip.acknowledged_at, Tip.created_at)
+    bands, low = [], None
+    for high, _ in ACK_BUCKETS:
+        cond = [Tip.acknowledged_at.is_not(None)]
+        cond += [waited >= low] if low is not None else []
+        cond += [waited < high] if high is not None else []
+        bands.append(func.sum(case((and_(*cond), 1), else_=0)))
+        low = high
+    bands.append(func.sum(case((Tip.acknowledged_at.is_(None), 1), else_=0)))
+    row = session.execute(select(*bands).where(*where)).one()
+    labels = [label for _, label in ACK_BUCKETS] + ["-"]
+    return [(label, int(n or 0)) for label, n in zip(labels, row, strict=True)]
+
+
+def stamp(moment: datetime):
+    """A timestamp parameter typed like the columns it is compared with."""
+    return literal(moment, SaDateTime(timezone=True))
