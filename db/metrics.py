@@ -10,7 +10,7 @@ commune it ended with. An SLA breach is a dispatch not acknowledged within the c
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
@@ -233,5 +233,6 @@ def ack_spread(session: Session, dialect: str, where: list) -> list[tuple[str, i
 
 
 def stamp(moment: datetime):
-    """A timestamp parameter typed like the columns it is compared with."""
-    return literal(moment, SaDateTime(timezone=True))
+    """A UTC timestamp parameter typed like the columns it is compared with (SQLite keeps
+    naive UTC text, so an aware local time must be converted first)."""
+    return literal(moment.astimezone(UTC), SaDateTime(timezone=True))

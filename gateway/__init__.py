@@ -20,11 +20,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions["tinbao"] = Services.build(settings)
 
-    from gateway import cli, health, sms_twilio, status_twilio
+    from gateway import admin, cli, health, simulator, sms_twilio, status_twilio
 
     app.register_blueprint(health.bp)
     app.register_blueprint(sms_twilio.bp)
     app.register_blueprint(status_twilio.bp)
+    admin.init_app(app, settings)
+    if settings.demo:
+        app.register_blueprint(simulator.bp)
     for command in cli.cli.commands.values():
         app.cli.add_command(command)
     return app

@@ -1,0 +1,37 @@
+"""GET /admin/: a period's figures, response times per commune and officer, and charts."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from db import metrics
+from db.models import Province
+from db.session import reading, utcnow
+from gateway.admin import charts
+from gateway.admin.access import page_number, protect, roles
+from gateway.admin.period import chosen
+from gateway.services import services
+
+bp = Blueprint("admin_dashboard", __name__, url_prefix="/admin")
+bp.before_request(protect)
+PER_PAGE = 25
+
+
+@bp.get("/")
+@roles()
+def dashboard():
+    """The period report of the user's scope."""
+    svc, now = services(), utcnow()
+    choice = chosen(now)
+    with reading(svc.engine) as session:
+        report = metrics.report(session, svc.settings, current_user.scope.tips(), choice.period,
+                                now)
+        provinces = session.execute(select(Province).order_by(Province.name)).scalars().all()
+    number = page_number()
+    days = charts.bars([(d.strftime("%d/%m"), n) for d, n in report.days])
+    spread = charts.bars(report.ack_spread, max_labels=len(report.ack_spread))
+    return render_template(
+        "admin/dashboard.html", report=report, choice=choice, provinces=provinces,
+        days_chart=days, spread_chart=spread, number=number, per_page=PER_PAGE,
+        communes=report.communes[(number - 1) * PER_PAGE:number * PER_PAGE],
+        officers=report.officers[:PER_PAGE * 2], stages=metrics.STAGES)
