@@ -102,7 +102,7 @@ def check_role(session: Session, role: Role, province_code: int | None,
 
 def seed_demo(engine: Engine, email: str, password: str, officer_password: str,
               now: datetime) -> int:
-    """The demo's admin and one login per demo commune officer ('ca<code>@tinbao.demo').
+    """The demo's admin and one login per demo commune officer ('ca<commune code>@tinbao.demo').
 
     Every officer login shares one hash of the demo officer password: hashing 166 times
     would slow the demo's start by seconds, and these accounts exist only in demo mode.
@@ -114,15 +114,21 @@ def seed_demo(engine: Engine, email: str, password: str, officer_password: str,
             create(session, email, password, Role.ADMIN, now, name="Admin")
             created += 1
         linked = set(session.execute(select(User.officer_id)).scalars())
+        emails = set(session.execute(select(User.email)).scalars())
         officers = session.execute(
-            select(Officer).where(Officer.kind == OfficerKind.COMMUNE)).scalars().all()
+            select(Officer).where(Officer.kind == OfficerKind.COMMUNE).order_by(Officer.id)
+        ).scalars().all()
         shared = hash_password(officer_password)
         for officer in officers:
-            if officer.id not in linked and officer.commune_code is not None:
-                login = f"ca{officer.commune_code}-{officer.id}@tinbao.demo"
-                create(session, login, None, Role.OFFICER, now, name=officer.name,
-                       officer_id=officer.id, password_hash=shared)
-                created += 1
+            if officer.id in linked or officer.commune_code is None:
+                continue
+            login = f"ca{officer.commune_code}@tinbao.demo"
+            login = f"ca{officer.commune_code}-{officer.id}@tinbao.demo" if login in emails \
+                else login
+            create(session, login, None, Role.OFFICER, now, name=officer.name,
+                   officer_id=officer.id, password_hash=shared)
+            emails.add(login)
+            created += 1
     return created
 
 
