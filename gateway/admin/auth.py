@@ -34,10 +34,7 @@ def login():
         flash(_("Too many failed attempts: try again in 15 minutes.") if result.locked
               else _("Wrong e-mail or password."), "error")
         return render_template("admin/login.html", form=form), 401
-    lang = session.get("lang")
-    session.clear()  # a new session at login: nothing planted before it survives
-    if lang:
-        session["lang"] = lang
+    _renew()  # a new session at login: nothing planted before it survives
     session.permanent = True
     login_user(user)
     log_now("login", user.email)
@@ -50,7 +47,7 @@ def logout():
     """End the session."""
     log_now("logout")
     logout_user()
-    session.clear()
+    _renew()
     return redirect(url_for("admin_auth.login"))
 
 
@@ -61,6 +58,14 @@ def language():
     if lang in LANGUAGES:
         session["lang"] = lang
     return redirect(_safe_next(request.form.get("next")))
+
+
+def _renew() -> None:
+    """Drop everything in the session but the chosen language (new CSRF token too)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 def _safe_next(target: str | None) -> str:

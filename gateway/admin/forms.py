@@ -22,7 +22,7 @@ class OfficerForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.value) for k in OfficerKind])
+    kind = SelectField(_l("Kind"), choices=[k.value for k in OfficerKind])
     commune_code = IntegerField(_l("Commune code"), validators=[Optional()])
     province_code = IntegerField(_l("Province code"), validators=[Optional()])
     priority = IntegerField(_l("Priority"), default=0, validators=[Optional()])
@@ -36,7 +36,7 @@ class UserForm(FlaskForm):
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
+    role = SelectField(_l("Role"), choices=[r.value for r in Role])
     province_code = IntegerField(_l("Province code (supervisors)"), validators=[Optional()])
     officer_id = IntegerField(_l("Officer id (officer logins)"), validators=[Optional()])
     password = PasswordField(_l("New password"), validators=[Optional(), Length(min=10, max=200)])
