@@ -79,7 +79,9 @@ def seconds(dialect: str, later, earlier) -> ColumnElement:
     """Seconds from `earlier` to `later` in SQL (NULL when either is NULL)."""
     if dialect == "postgresql":
         return func.extract("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+    # julianday() is a double of days: ~30 microseconds of noise, so round to milliseconds
+    # (else a 300-second wait can land on either side of a 5-minute boundary).
+    return func.round((func.julianday(later) - func.julianday(earlier)) * 86400.0, 3)
 
 
 def overdue(now: datetime) -> ColumnElement[bool]:
