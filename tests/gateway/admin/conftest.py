@@ -10,7 +10,7 @@ from tests.conftest import make_settings
 @pytest.fixture
 def settings(database_url, redis_url):
     """Demo-mode settings (the simulator exists only there) with real random secrets."""
-    return make_settings(database_url, redis_url, TINBAO_DEMO="1")
+    return make_settings(database_url, redis_url, TINBAO_DEMO="1", USSD_SECRET="ussd-test-secret")
 
 
 @pytest.fixture
