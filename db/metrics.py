@@ -8,12 +8,11 @@ commune it ended with. An SLA breach is a dispatch not acknowledged within the c
 """
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, tuple_
 from sqlalchemy import DateTime as SaDateTime
 from sqlmodel import Session
 
@@ -114,79 +113,53 @@ def within(period: Period, scope: ColumnElement[bool]) -> list[ColumnElement[boo
 
 def report(session: Session, settings: Settings, scope: ColumnElement[bool], period: Period,
            now: datetime) -> Report:
-    """Every figure of a period, aggregated in SQL (percentiles in Python on SQLite)."""
+    """Every figure of a period: aggregated in SQL on PostgreSQL, in one scan on SQLite."""
     dialect = session.get_bind().dialect.name
     where = within(period, scope)
-    counts = _Counts(session, dialect, settings, where, now)
-    total = counts.groups(None).get(None, Figures())
-    _times(session, dialect, where, None, {None: total})
-    communes = counts.groups(Tip.commune_code)
-    _times(session, dialect, where, Tip.commune_code, communes)
-    officers = counts.groups(Tip.officer_id)
-    _times(session, dialect, where, Tip.officer_id, officers)
-    _label(session, communes, Commune.code, Commune.name)
-    _label(session, officers, Officer.id, Officer.name)
+    if dialect == "postgresql":
+        groups, spread = _in_sql(session, settings, where, now), ack_spread(session, dialect,
+                                                                            where)
+    else:
+        from db.metrics_scan import scan
+
+        groups, spread = scan(session, settings, where, now)
+    _label(session, groups["commune"], Commune.code, Commune.name)
+    _label(session, groups["officer"], Officer.id, Officer.name)
     return Report(
-        period, total,
-        channels=_ranked(counts.groups(Tip.channel)),
-        categories=_ranked(counts.groups(Tip.category)),
-        communes=_ranked(communes), officers=_ranked(officers),
-        days=days(session, dialect, settings.timezone, where, period),
-        ack_spread=ack_spread(session, dialect, where),
+        period, groups["total"].get(None, Figures()),
+        channels=_ranked(groups["channel"]), categories=_ranked(groups["category"]),
+        communes=_ranked(groups["commune"]), officers=_ranked(groups["officer"]),
+        days=days(session, dialect, settings.timezone, where, period), ack_spread=spread,
     )
 
 
-@dataclass
-class _Counts:
-    session: Session
-    dialect: str
-    settings: Settings
-    where: list
-    now: datetime
-
-    def groups(self, column) -> dict:
-        """Counts per value of `column` (None: one group of everything)."""
-        one = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
-        measures = [func.count(Tip.id), one(Tip.valuable.is_(True)), one(Tip.status.in_(SETTLED)),
-                    one(overdue(self.now)), one(breach(self.dialect, self.settings, self.now))]
-        keys = [column] if column is not None else []
-        query = select(*keys, *measures).where(*self.where)
-        if keys:
-            query = query.group_by(*keys)
-        found = {}
-        for row in self.session.execute(query):
-            key = row[0] if keys else None
-            numbers = [int(n or 0) for n in row[len(keys):]]
-            if numbers[0]:
-                found[key] = Figures(key, str(key or ""), *numbers)
-        return found
-
-
-def _times(session: Session, dialect: str, where: list, column, groups: dict) -> None:
-    """Median and p90 of each stage, per group, into the groups' Figures."""
-    exprs = [seconds(dialect, end, Tip.created_at)
+def _in_sql(session: Session, settings: Settings, where: list, now: datetime) -> dict:
+    """{grouping: {key: Figures}} from one scan: GROUPING SETS with percentile_cont."""
+    columns = {"commune": Tip.commune_code, "officer": Tip.officer_id, "channel": Tip.channel,
+               "category": Tip.category}
+    one = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
+    exprs = [seconds("postgresql", end, Tip.created_at)
              for end in (Tip.dispatched_at, Tip.acknowledged_at, Tip.resolved_at)]
-    keys = [column] if column is not None else []
-    if dialect == "postgresql":
-        aggregates = [func.percentile_cont(q).within_group(e) for e in exprs for q in QUANTILES]
-        query = select(*keys, *aggregates).where(*where)
-        for row in session.execute(query.group_by(*keys) if keys else query):
-            values = [float(v) if v is not None else None for v in row[len(keys):]]
-            _put(groups, row[0] if keys else None, values)
-        return
-    samples: dict = defaultdict(lambda: [[] for _ in STAGES])
-    for row in session.execute(select(*keys, *exprs).where(*where)):
-        lists = samples[row[0] if keys else None]
-        for i, value in enumerate(row[len(keys):]):
-            if value is not None:
-                lists[i].append(float(value))
-    for key, lists in samples.items():
-        _put(groups, key, [percentile(v, q) for v in lists for q in QUANTILES])
-
-
-def _put(groups: dict, key, values: list) -> None:
-    if key in groups:
-        groups[key].times = {s: (values[2 * i], values[2 * i + 1]) for i, s in enumerate(STAGES)}
+    query = select(
+        func.grouping(*columns.values()), *columns.values(), func.count(Tip.id),
+        one(Tip.valuable.is_(True)), one(Tip.status.in_(SETTLED)), one(overdue(now)),
+        one(breach("postgresql", settings, now)),
+        *[func.percentile_cont(q).within_group(e) for e in exprs for q in QUANTILES],
+    ).where(*where).group_by(func.grouping_sets(tuple_(), *[tuple_(c) for c in columns.values()]))
+    # GROUPING() sets a bit for every column a row is not grouped by (first column: bit 3).
+    sets = {15: ("total", None)} | {15 - (8 >> i): (name, i) for i, name in enumerate(columns)}
+    groups: dict[str, dict] = {name: {} for name in ("total", *columns)}
+    for mask, *keys_and_values in session.execute(query):
+        name, index = sets[mask]
+        key = keys_and_values[index] if index is not None else None
+        numbers, times = keys_and_values[4:9], keys_and_values[9:]
+        if numbers[0]:
+            figures = Figures(key, str(key or ""), *[int(n or 0) for n in numbers])
+            figures.times = {s: tuple(float(v) if v is not None else None
+                                      for v in times[2 * i:2 * i + 2])
+                             for i, s in enumerate(STAGES)}
+            groups[name][key] = figures
+    return groups
 
 
 def _label(session: Session, groups: dict, key_column, name_column) -> None:
