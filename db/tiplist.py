@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from db.audit import Page
 from db.metrics import overdue, stamp
-from db.models import Commune, Tip, TipStatus
+from db.models import Commune, Officer, Tip, TipEvent, TipStatus
 
 CSV_COLUMNS = ("reference", "created_at", "channel", "category", "urgency", "commune_code",
                "commune", "province_code", "status", "valuable", "decision", "overdue",
@@ -102,3 +102,23 @@ def export(session: Session, scope: ColumnElement[bool], filt: TipFilter, now: d
             out.seek(0)
             out.truncate()
     yield out.getvalue()
+
+
+def find(session: Session, tip_id: int, lock: bool = False) -> Tip | None:
+    """One tip by id (locked for an action)."""
+    query = select(Tip).where(Tip.id == tip_id)
+    return session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+
+
+def event_count(session: Session, tip_id: int) -> int:
+    """How many events a tip's timeline has (an action that did something adds one)."""
+    return session.execute(select(func.count(TipEvent.id)).where(TipEvent.tip_id == tip_id)
+                           ).scalar_one()
+
+
+def assignable(session: Session, tip: Tip, scope: ColumnElement[bool]) -> list[Officer]:
+    """Active officers in scope a tip may be reassigned to: its commune's, and the desks."""
+    return list(session.execute(
+        select(Officer).where(Officer.active, scope)
+        .where((Officer.commune_code == tip.commune_code) | (Officer.commune_code.is_(None)))
+        .order_by(Officer.kind, Officer.priority, Officer.id).limit(50)).scalars())

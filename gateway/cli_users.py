@@ -2,11 +2,10 @@
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from db import users
-from db.models import Role, User
-from db.session import reading, transaction, utcnow
+from db import queries, users
+from db.models import Role
+from db.session import transaction, utcnow
 from gateway.cli import cli
 from gateway.services import services
 
@@ -37,9 +36,8 @@ def users_create(email: str, role: str, name: str, province: int | None, officer
 @users_cli.command("list")
 def users_list() -> None:
     """Every login with its role and scope."""
-    with reading(services().engine) as session:
-        for u in session.execute(select(User).order_by(User.role, User.email)).scalars():
-            scope = (f"province {u.province_code}" if u.province_code else
-                     f"officer {u.officer_id}" if u.officer_id else "all")
-            flag = "" if u.active else "  (inactive)"
-            click.echo(f"{u.id:>5}  {u.role.value:<10}  {u.email:<40}  {scope}{flag}")
+    for u in queries.users(services().engine):
+        scope = (f"province {u.province_code}" if u.province_code else
+                 f"officer {u.officer_id}" if u.officer_id else "all")
+        flag = "" if u.active else "  (inactive)"
+        click.echo(f"{u.id:>5}  {u.role.value:<10}  {u.email:<40}  {scope}{flag}")

@@ -14,20 +14,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from db.models import (
-    InboundMessage,
-    Officer,
-    OfficerKind,
-    OutboundMessage,
-    OutboundStatus,
-    Reporter,
-    Role,
-    Tip,
-)
-from db.privacy import AddressError, Keyring, mask, normalize_phone
-from db.session import reading
+from db import handsets
+from db.models import Officer, Role
+from db.privacy import AddressError, mask, normalize_phone
 from gateway import phones as wire
 from gateway.admin.access import protect, roles
 from gateway.services import services
@@ -37,7 +27,6 @@ bp.before_request(protect)
 DEFAULT_PHONE = "+447700900901"  # Ofcom's drama range: reaches nobody
 HOTLINE = "+84999000111"
 SERVICE_CODE = "*384*123#"
-ARRIVED = (OutboundStatus.SENT, OutboundStatus.DELIVERED)
 
 
 def _wire() -> wire.Wire:
@@ -51,22 +40,17 @@ def _phone() -> str:
 
 def _officer(officer_id: int | None) -> Officer | None:
     """The officer phone asked for (officer logins: only their own), else a default."""
-    with reading(services().engine) as db:
-        if current_user.role == Role.OFFICER:
-            own = current_user.officer_id
-            if officer_id is not None and officer_id != own:
-                abort(404)
-            return db.get(Officer, own) if own else None
-        query = select(Officer).where(Officer.active, current_user.scope.officers())
-        if officer_id is not None:
-            query = query.where(Officer.id == officer_id)
-        else:
-            query = query.where(Officer.kind == OfficerKind.COMMUNE)
-        officer = db.execute(query.order_by(Officer.commune_code, Officer.id).limit(1)
-                             ).scalar_one_or_none()
-    if officer_id is not None and officer is None:
+    if current_user.role == Role.OFFICER:
+        own = current_user.officer_id
+        if officer_id is not None and officer_id != own:
+            abort(404)
+        officer_id = own
+        if own is None:
+            return None
+    found = handsets.officer(services().engine, current_user.scope.officers(), officer_id)
+    if officer_id is not None and found is None:
         abort(404)
-    return officer
+    return found
 
 
 @bp.get("")
@@ -74,10 +58,8 @@ def _officer(officer_id: int | None) -> Officer | None:
 def phones():
     """Both phones side by side."""
     officer = _officer(request.args.get("officer", type=int))
-    with reading(services().engine) as db:
-        choices = ([] if current_user.role == Role.OFFICER else db.execute(
-            select(Officer).where(Officer.active, current_user.scope.officers())
-            .order_by(Officer.kind, Officer.commune_code, Officer.id).limit(400)).scalars().all())
+    choices = ([] if current_user.role == Role.OFFICER else
+               handsets.officers(services().engine, current_user.scope.officers()))
     return render_template("simulator.html", officer=officer, choices=choices,
                            phone=mask(_phone()), ussd=session.get("sim_ussd"),
                            call=session.get("sim_call"), service_code=SERVICE_CODE,
@@ -109,10 +91,9 @@ def number():
     except AddressError:
         flash(_("Not a phone number."), "error")
         return _back()
-    with reading(services().engine) as db:
-        if db.execute(select(Officer.id).where(Officer.phone == phone)).first():
-            flash(_("That is an officer's number."), "error")
-            return _back()
+    if handsets.is_officer_phone(services().engine, phone):
+        flash(_("That is an officer's number."), "error")
+        return _back()
     session["sim_phone"] = phone
     session.pop("sim_ussd", None)
     session.pop("sim_call", None)
@@ -149,58 +130,21 @@ def _back(officer_id: int | None = None):
                     else url_for("simulator.phones"))
 
 
-def reporter_thread() -> list[tuple]:
-    """(time, side, text) of the resident's SMS: sent, the gateway's replies, notices."""
+def reporter_thread() -> list:
+    """The resident's SMS thread."""
     svc = services()
-    with reading(svc.engine) as db:
-        reporter = db.execute(select(Reporter).where(
-            Reporter.pseudonym == svc.keyring.pseudonym(_phone()))).scalar_one_or_none()
-        if reporter is None:
-            return []
-        inbound = db.execute(select(InboundMessage).where(
-            InboundMessage.reporter_id == reporter.id, InboundMessage.channel == "sms")
-            .order_by(InboundMessage.id.desc()).limit(30)).scalars().all()
-        outbound = db.execute(select(OutboundMessage).where(
-            OutboundMessage.reporter_id == reporter.id, OutboundMessage.status.in_(ARRIVED))
-            .order_by(OutboundMessage.id.desc()).limit(30)).scalars().all()
-    return _merge(svc.keyring, inbound, outbound)
+    return handsets.reporter_thread(svc.engine, svc.keyring, _phone())
 
 
-def officer_thread(officer: Officer | None) -> list[tuple]:
-    """(time, side, text) of an officer's SMS: dispatches and notices in, commands out."""
-    if officer is None:
-        return []
+def officer_thread(officer: Officer | None) -> list:
+    """An officer's SMS thread."""
     svc = services()
-    with reading(svc.engine) as db:
-        inbound = db.execute(select(InboundMessage).where(InboundMessage.officer_id == officer.id)
-                             .order_by(InboundMessage.id.desc()).limit(30)).scalars().all()
-        outbound = db.execute(select(OutboundMessage).where(
-            OutboundMessage.officer_id == officer.id, OutboundMessage.channel == "sms",
-            OutboundMessage.status.in_(ARRIVED))
-            .order_by(OutboundMessage.id.desc()).limit(30)).scalars().all()
-    return _merge(svc.keyring, inbound, outbound)
-
-
-def _merge(keyring: Keyring, inbound, outbound) -> list[tuple]:
-    lines = []
-    for msg in inbound:
-        lines.append((msg.received_at, 0, "me", msg.body))
-        if msg.reply_sealed:
-            lines.append((msg.received_at, 1, "them", keyring.unseal(msg.reply_sealed)))
-    lines += [(m.sent_at or m.updated_at, 2, "them", m.body) for m in outbound]
-    return [(at, side, text) for at, _, side, text in sorted(lines, key=lambda x: (x[0], x[1]))]
+    return handsets.officer_thread(svc.engine, svc.keyring, officer.id) if officer else []
 
 
 def latest_reference(officer: Officer | None) -> str:
-    """The reference of the latest tip dispatched to this officer (for the quick answers)."""
-    if officer is None:
-        return ""
-    with reading(services().engine) as db:
-        found = db.execute(select(Tip.reference).join(OutboundMessage,
-                                                      OutboundMessage.tip_id == Tip.id)
-                           .where(OutboundMessage.officer_id == officer.id)
-                           .order_by(OutboundMessage.id.desc()).limit(1)).scalar_one_or_none()
-    return found or ""
+    """For the quick answers: the latest tip dispatched to this officer."""
+    return handsets.latest_reference(services().engine, officer.id) if officer else ""
 
 
 from gateway import simulator_calls  # noqa: E402,F401  (USSD and voice routes on `bp`)

@@ -7,13 +7,12 @@ from functools import wraps
 from flask import abort, request
 from flask_login import LoginManager, UserMixin, current_user, login_required
 from flask_wtf.csrf import CSRFProtect
-from sqlmodel import Session
 
 from db import audit
 from db.actions import Actor
 from db.models import Role, User
 from db.scope import Scope
-from db.session import reading, transaction, utcnow
+from db.session import Session, reading, transaction, utcnow
 from gateway.services import services
 
 csrf = CSRFProtect()

@@ -2,10 +2,8 @@
 
 from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlalchemy import select
 
-from db import metrics
-from db.models import Province
+from db import metrics, queries
 from db.session import reading, utcnow
 from gateway.admin import charts
 from gateway.admin.access import page_number, protect, roles
@@ -26,7 +24,7 @@ def dashboard():
     with reading(svc.engine) as session:
         report = metrics.report(session, svc.settings, current_user.scope.tips(), choice.period,
                                 now)
-        provinces = session.execute(select(Province).order_by(Province.name)).scalars().all()
+    provinces = queries.provinces(svc.engine) if current_user.is_admin else []
     number = page_number()
     days = charts.bars([(d.strftime("%d/%m"), n) for d, n in report.days])
     spread = charts.bars(report.ack_spread, max_labels=len(report.ack_spread))

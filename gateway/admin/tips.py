@@ -5,15 +5,12 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlmodel import Session
 
-from db import actions, tiplist
-from db.models import Officer, Tip, TipEvent, Urgency
-from db.session import reading, transaction, utcnow
+from db import actions, timeline, tiplist
+from db.models import Officer, Tip, Urgency
+from db.session import Session, reading, transaction, utcnow
 from flows.categories import Category
 from flows.officer import Decision
-from gateway.admin import timeline
 from gateway.admin.access import log, log_now, page_number, protect, roles
 from gateway.admin.period import day_arg, int_arg, local_day_start
 from gateway.services import services
@@ -54,8 +51,7 @@ def listing():
 
 def in_scope(session: Session, tip_id: int, lock: bool = False) -> Tip:
     """The tip, or 404 when it does not exist or is outside the user's scope."""
-    query = select(Tip).where(Tip.id == tip_id)
-    tip = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    tip = tiplist.find(session, tip_id, lock)
     if tip is None or not current_user.scope.allows(tip):
         abort(404)
     return tip
@@ -69,10 +65,7 @@ def detail(tip_id: int):
     with reading(svc.engine) as session:
         tip = in_scope(session, tip_id)
         story = timeline.story(session, svc.keyring, tip)
-        officers = session.execute(
-            select(Officer).where(Officer.active, current_user.scope.officers())
-            .where((Officer.commune_code == tip.commune_code) | (Officer.commune_code.is_(None)))
-            .order_by(Officer.kind, Officer.priority, Officer.id).limit(50)).scalars().all()
+        officers = tiplist.assignable(session, tip, current_user.scope.officers())
     log_now("view_tip", f"tip:{tip.id}")
     return render_template("admin/tip.html", tip=tip, story=story, officers=officers,
                            decisions=list(Decision))
@@ -99,9 +92,9 @@ def act(tip_id: int, action: str):
     svc, now = services(), utcnow()
     with transaction(svc.engine) as session:
         tip = in_scope(session, tip_id, lock=True)
-        before = _events(session, tip.id)
+        before = tiplist.event_count(session, tip.id)
         turn = _apply(session, svc, tip, action, now)
-        done = _events(session, tip.id) > before
+        done = tiplist.event_count(session, tip.id) > before
         if done:
             log(session, f"tip_{action}", f"tip:{tip.id}", now)
     jobs = [dispatch_job(t.id, t.urgency == Urgency.URGENT) for t in turn.tips]
@@ -139,8 +132,3 @@ def _apply(session: Session, svc, tip: Tip, action: str, now):
     if action == "note":
         return actions.note(session, tip, actor, form.get("text", ""), now)
     return actions.ask(session, env, tip, actor, form.get("text", ""), now)
-
-
-def _events(session: Session, tip_id: int) -> int:
-    return session.execute(select(func.count(TipEvent.id)).where(TipEvent.tip_id == tip_id)
-                           ).scalar_one()

@@ -2,11 +2,10 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from db import audit, users
+from db import audit, queries, users
 from db.models import Role, User
-from db.session import reading, transaction, utcnow
+from db.session import transaction, utcnow
 from gateway.admin.access import log, page_number, protect, roles
 from gateway.admin.forms import UserForm
 from gateway.services import services
@@ -19,9 +18,7 @@ bp.before_request(protect)
 @roles(Role.ADMIN)
 def listing():
     """Every web user."""
-    with reading(services().engine) as session:
-        found = session.execute(select(User).order_by(User.role, User.email)).scalars().all()
-    return render_template("admin/users.html", users=found)
+    return render_template("admin/users.html", users=queries.users(services().engine))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
