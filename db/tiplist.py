@@ -62,6 +62,11 @@ class TipFilter:
         return where
 
 
+def inert(text: str) -> str:
+    """A reporter's words as a CSV cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")[:100]
 
@@ -95,7 +100,7 @@ def export(session: Session, scope: ColumnElement[bool], filt: TipFilter, now: d
             tip.commune_code or "", name or "", tip.province_code or "", tip.status.value,
             {True: "yes", False: "no"}.get(tip.valuable, ""), tip.decision or "",
             "yes" if tip.overdue else "", local(tip.dispatched_at), local(tip.acknowledged_at),
-            local(tip.resolved_at), local(tip.closed_at), tip.details,
+            local(tip.resolved_at), local(tip.closed_at), inert(tip.details),
         ])
         if n % 500 == 499:
             yield out.getvalue()

@@ -4,10 +4,10 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from db import metrics, queries
-from db.session import reading, utcnow
+from db.session import utcnow
 from gateway.admin import charts
 from gateway.admin.access import page_number, protect, roles
-from gateway.admin.period import chosen
+from gateway.admin.period import period_report
 from gateway.services import services
 
 bp = Blueprint("admin_dashboard", __name__, url_prefix="/admin")
@@ -19,11 +19,8 @@ PER_PAGE = 25
 @roles()
 def dashboard():
     """The period report of the user's scope."""
-    svc, now = services(), utcnow()
-    choice = chosen(now)
-    with reading(svc.engine) as session:
-        report = metrics.report(session, svc.settings, current_user.scope.tips(), choice.period,
-                                now)
+    svc = services()
+    choice, report = period_report(utcnow())
     provinces = queries.provinces(svc.engine) if current_user.is_admin else []
     number = page_number()
     days = charts.bars([(d.strftime("%d/%m"), n) for d, n in report.days])

@@ -5,8 +5,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import request
+from flask_login import current_user
 
+from db import metrics
 from db.metrics import Period
+from db.session import reading
 from gateway.services import services
 
 DEFAULT_DAYS = 30
@@ -67,3 +70,12 @@ def chosen(now: datetime) -> Chosen:
     period = Period(local_day_start(first), local_day_start(last + timedelta(days=1)),
                     province, commune)
     return Chosen(first, last, province, commune, period)
+
+
+def period_report(now: datetime) -> tuple[Chosen, metrics.Report]:
+    """The chosen period's report in the user's scope: what the dashboard and the CSV show."""
+    svc, choice = services(), chosen(now)
+    with reading(svc.engine) as session:
+        report = metrics.report(session, svc.settings, current_user.scope.tips(), choice.period,
+                                now)
+    return choice, report

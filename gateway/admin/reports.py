@@ -10,7 +10,7 @@ from flask_login import current_user
 from db import metrics, tiplist
 from db.session import reading, utcnow
 from gateway.admin.access import log_now, protect, roles
-from gateway.admin.period import chosen, zone
+from gateway.admin.period import period_report, zone
 from gateway.admin.tips import tip_filter
 from gateway.services import services
 
@@ -42,11 +42,7 @@ def report_rows(report: metrics.Report) -> list[list]:
 @roles()
 def communes_csv():
     """Per commune: received, valuable, processed, overdue, breaches, median/p90 times."""
-    svc, now = services(), utcnow()
-    choice = chosen(now)
-    with reading(svc.engine) as session:
-        report = metrics.report(session, svc.settings, current_user.scope.tips(), choice.period,
-                                now)
+    choice, report = period_report(utcnow())
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)

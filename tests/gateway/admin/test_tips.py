@@ -145,9 +145,12 @@ def test_an_officer_lists_only_their_communes_tips(client, settings, rt, account
 
 def test_the_tip_csv_is_the_filtered_list(client, settings, rt, accounts, tip):
     sms(client, settings, "TIN 14797 trom xe may", sender=REPORTERS[1])
+    sms(client, settings, "TIN 14797 =HYPERLINK(\"http://x\")", sender=REPORTERS[2])
     login(client, accounts.supervisor)
     text = client.get("/admin/reports/tips.csv?category=ma_tuy").get_data(as_text=True)
     [line] = list(csv.DictReader(io.StringIO(text)))
     assert (line["reference"], line["commune_code"], line["status"]) == (tip.reference, "15865",
                                                                          "dispatched")
     assert rows(rt.engine, AuditLog, AuditLog.action == "export")[0].target == "tips"
+    text = client.get("/admin/reports/tips.csv?commune=14797").get_data(as_text=True)
+    assert "'=HYPERLINK" in text  # a spreadsheet shows it; it does not run it
