@@ -134,32 +134,43 @@ def report(session: Session, settings: Settings, scope: ColumnElement[bool], per
 
 
 def _in_sql(session: Session, settings: Settings, where: list, now: datetime) -> dict:
-    """{grouping: {key: Figures}} from one scan: GROUPING SETS with percentile_cont."""
+    """{grouping: {key: Figures}}: counts in one GROUPING SETS scan, then percentile_cont
+    per total, commune and officer (percentiles over every grouping set cost more)."""
     columns = {"commune": Tip.commune_code, "officer": Tip.officer_id, "channel": Tip.channel,
                "category": Tip.category}
     one = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
-    exprs = [seconds("postgresql", end, Tip.created_at)
-             for end in (Tip.dispatched_at, Tip.acknowledged_at, Tip.resolved_at)]
     query = select(
         func.grouping(*columns.values()), *columns.values(), func.count(Tip.id),
         one(Tip.valuable.is_(True)), one(Tip.status.in_(SETTLED)), one(overdue(now)),
         one(breach("postgresql", settings, now)),
-        *[func.percentile_cont(q).within_group(e) for e in exprs for q in QUANTILES],
     ).where(*where).group_by(func.grouping_sets(tuple_(), *[tuple_(c) for c in columns.values()]))
     # GROUPING() sets a bit for every column a row is not grouped by (first column: bit 3).
     sets = {15: ("total", None)} | {15 - (8 >> i): (name, i) for i, name in enumerate(columns)}
     groups: dict[str, dict] = {name: {} for name in ("total", *columns)}
-    for mask, *keys_and_values in session.execute(query):
+    for mask, *values in session.execute(query):
         name, index = sets[mask]
-        key = keys_and_values[index] if index is not None else None
-        numbers, times = keys_and_values[4:9], keys_and_values[9:]
-        if numbers[0]:
-            figures = Figures(key, str(key or ""), *[int(n or 0) for n in numbers])
-            figures.times = {s: tuple(float(v) if v is not None else None
-                                      for v in times[2 * i:2 * i + 2])
-                             for i, s in enumerate(STAGES)}
-            groups[name][key] = figures
+        key = values[index] if index is not None else None
+        if values[4]:
+            groups[name][key] = Figures(key, str(key or ""), *[int(n or 0) for n in values[4:]])
+    for name, column in (("total", None), ("commune", Tip.commune_code),
+                         ("officer", Tip.officer_id)):
+        _percentiles(session, where, column, groups[name])
     return groups
+
+
+def _percentiles(session: Session, where: list, column, groups: dict) -> None:
+    """Median and p90 of each stage, per group, into the groups' Figures (PostgreSQL)."""
+    exprs = [seconds("postgresql", end, Tip.created_at)
+             for end in (Tip.dispatched_at, Tip.acknowledged_at, Tip.resolved_at)]
+    keys = [column] if column is not None else []
+    query = select(*keys, *[func.percentile_cont(q).within_group(e)
+                            for e in exprs for q in QUANTILES]).where(*where)
+    for row in session.execute(query.group_by(*keys) if keys else query):
+        key = row[0] if keys else None
+        values = [float(v) if v is not None else None for v in row[len(keys):]]
+        if key in groups:
+            groups[key].times = {s: (values[2 * i], values[2 * i + 1])
+                                 for i, s in enumerate(STAGES)}
 
 
 def _label(session: Session, groups: dict, key_column, name_column) -> None:
