@@ -4,12 +4,12 @@ so both write the same timeline events, notices and timers."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlmodel import Session
 
 from db import followup, store, timers
-from db.models import FlowSession, Officer, OfficerKind, Reporter, Tip, TipStatus
-from db.outbox import queue_for_reporter
+from db.models import FlowSession, Officer, OfficerKind, Reporter, Tip, TipStatus, Urgency
+from db.outbox import queue_for_officer, queue_for_reporter
 from db.turns import Env, Turn
 from flows import Prompt, messages, render
 from flows.officer import Decision
@@ -42,14 +42,20 @@ def may_act(officer: Officer, tip: Tip) -> bool:
     return False
 
 
-def open_tips(session: Session, officer: Officer) -> list[Tip]:
-    """The open tips an officer may act on: not yet acknowledged first, then newest first."""
+def officer_tips(officer: Officer) -> ColumnElement[bool]:
+    """may_act as an SQL condition: the tips an officer may act on."""
     mine = [Tip.officer_id == officer.id]
     if officer.kind == OfficerKind.COMMUNE and officer.commune_code is not None:
         mine.append(Tip.commune_code == officer.commune_code)
     if officer.kind == OfficerKind.PROVINCE_DESK and officer.province_code is not None:
         mine.append(Tip.province_code == officer.province_code)
-    query = select(Tip).where(Tip.status.in_(OPEN), or_(*mine)).order_by(Tip.created_at.desc())
+    return or_(*mine)
+
+
+def open_tips(session: Session, officer: Officer) -> list[Tip]:
+    """The open tips an officer may act on: not yet acknowledged first, then newest first."""
+    query = (select(Tip).where(Tip.status.in_(OPEN), officer_tips(officer))
+             .order_by(Tip.created_at.desc()))
     tips = session.execute(query).scalars()
     return sorted(tips, key=lambda t: t.status == TipStatus.ACKNOWLEDGED)
 
@@ -132,6 +138,70 @@ def transfer(session: Session, env: Env, tip: Tip, actor: Actor, commune_code: i
     tip.next_check_at = now + timedelta(seconds=env.settings.sweep_grace_seconds)
     turn.tips.append(tip)
     return turn
+
+
+def assess(session: Session, tip: Tip, actor: Actor, valuable: bool, now: datetime) -> Turn:
+    """Record whether the tip was valuable (co gia tri): the figure supervisors report."""
+    tip.valuable = valuable
+    store.add_event(session, tip.id, "assessed", now, actor.label, {"valuable": valuable},
+                    officer_id=actor.officer_id)
+    return Turn()
+
+
+def spam(session: Session, tip: Tip, actor: Actor, now: datetime) -> Turn:
+    """Not a tip at all: closed as not valuable, its escalation stopped."""
+    if tip.status == TipStatus.CLOSED:
+        return _reply("officer_closed", tip)
+    turn = Turn(cancel=[timers.escalation_id(tip)])
+    tip.valuable, tip.status, tip.closed_at = False, TipStatus.CLOSED, now
+    tip.next_check_at, tip.overdue = None, False
+    store.add_event(session, tip.id, "spam", now, actor.label, officer_id=actor.officer_id)
+    return turn
+
+
+def note(session: Session, tip: Tip, actor: Actor, text: str, now: datetime) -> Turn:
+    """An internal note on the timeline; nobody is sent anything."""
+    if text.strip():
+        store.add_event(session, tip.id, "note", now, actor.label, {"text": text.strip()[:2000]},
+                        officer_id=actor.officer_id)
+    return Turn()
+
+
+def reassign(session: Session, env: Env, tip: Tip, actor: Actor, officer: Officer,
+             now: datetime) -> Turn:
+    """Dispatch the tip afresh to one chosen officer of its commune (or its province desk).
+
+    The dispatch SMS is queued here; once sent, the usual SLA timer and escalation follow.
+    """
+    if tip.status in SETTLED:
+        return _reply("officer_closed", tip)
+    if not officer.active or not _in_chain(officer, tip):
+        return Turn()
+    turn = Turn(cancel=[timers.escalation_id(tip)])
+    store.add_event(session, tip.id, "reassigned", now, actor.label,
+                    {"from": tip.officer_id, "to": officer.id}, officer_id=actor.officer_id)
+    tip.status, tip.officer_id, tip.overdue = TipStatus.RECEIVED, officer.id, False
+    tip.escalation_level, tip.dispatch_round = 0, tip.dispatch_round + 1
+    tip.acknowledged_at = None
+    tip.next_check_at = now + timedelta(seconds=env.settings.sweep_grace_seconds)
+    commune = env.directory.get(tip.commune_code)
+    body = messages.dispatch(tip.reference, tip.category, commune.name if commune else "",
+                             tip.details, tip.urgency == Urgency.URGENT, tip.channel)
+    key = f"dispatch-{tip.id}-r{tip.dispatch_round}-l0"
+    message = queue_for_officer(session, env.keyring, officer, body, "dispatch", key, now, tip.id)
+    store.add_event(session, tip.id, "routed", now, actor.label,
+                    {"level": 0, "officer_kind": officer.kind.value}, officer_id=officer.id)
+    turn.outbound_ids.append(message.id)
+    return turn
+
+
+def _in_chain(officer: Officer, tip: Tip) -> bool:
+    """Whether the officer is one routing could pick for the tip (its commune, or a desk)."""
+    if officer.kind == OfficerKind.COMMUNE:
+        return officer.commune_code is not None and officer.commune_code == tip.commune_code
+    if officer.kind == OfficerKind.PROVINCE_DESK:
+        return officer.province_code is not None and officer.province_code == tip.province_code
+    return True
 
 
 def _take(session: Session, tip: Tip, actor: Actor, now: datetime, turn: Turn,

@@ -111,6 +111,12 @@ class Reporter(SQLModel, table=True):
 class Tip(SQLModel, table=True):
     """A tip: what, where, and how its handling went."""
 
+    # The admin view filters every page by place and period (see migration 0002).
+    __table_args__ = (
+        sa.Index("ix_tip_province_created", "province_code", "created_at"),
+        sa.Index("ix_tip_commune_created", "commune_code", "created_at"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=6, unique=True)
     pin_hash: str = Field(max_length=64)
@@ -210,3 +216,43 @@ class FlowSession(SQLModel, table=True):
     expires_at: datetime = Field(index=True)
     created_at: datetime
     updated_at: datetime
+
+
+class Role(str, Enum):
+    """What a web user may see: their commune's tips, a province, or everything."""
+
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class User(SQLModel, table=True):
+    """A person who logs in to the admin view (officer, supervisor or admin; never a reporter)."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(default="", max_length=120)
+    password_hash: str = Field(max_length=200)
+    role: Role = Field(sa_type=_enum(Role))
+    province_code: int | None = Field(default=None, foreign_key="province.code")
+    officer_id: int | None = Field(default=None, foreign_key="officer.id", index=True)
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    last_login_at: datetime | None = None
+    created_at: datetime
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what in the admin view, and when: logins, tip views, exports, actions."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str = Field(max_length=60)
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    action: str = Field(max_length=40, index=True)
+    target: str = Field(default="", max_length=120)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    ip: str | None = Field(default=None, max_length=45)

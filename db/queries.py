@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from db.models import Commune, Officer, OutboundMessage, Tip
+from db.models import Commune, Officer, OutboundMessage, Province, Tip, User
 from db.session import reading
 
 
@@ -24,3 +24,15 @@ def outbox(engine: Engine, limit: int = 20) -> list[tuple[OutboundMessage, str |
              .order_by(OutboundMessage.id.desc()).limit(limit))
     with reading(engine) as session:
         return [tuple(r) for r in session.execute(query)]
+
+
+def provinces(engine: Engine) -> list[Province]:
+    """The 34 provinces by name."""
+    with reading(engine) as session:
+        return list(session.execute(select(Province).order_by(Province.name)).scalars())
+
+
+def users(engine: Engine) -> list[User]:
+    """Every web user, by role then e-mail."""
+    with reading(engine) as session:
+        return list(session.execute(select(User).order_by(User.role, User.email)).scalars())

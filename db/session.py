@@ -96,4 +96,5 @@ def ping(engine: Engine) -> bool:
         return False
 
 
-__all__ = ["Conflict", "Engine", "make_engine", "ping", "reading", "transaction", "utcnow"]
+__all__ = ["Conflict", "Engine", "Session", "make_engine", "ping", "reading", "transaction",
+           "utcnow"]

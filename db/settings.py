@@ -133,6 +133,10 @@ class Settings:
     voice_languages: dict[str, str] = field(default_factory=lambda: _pairs(VOICE_LANGUAGES))
     voice_prompts_dir: str = ""
     recording_link_hours: int = 24
+    admin_email: str = "admin@tinbao.demo"
+    admin_password: str = ""
+    demo_officer_password: str = ""
+    cookie_secure: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -186,6 +190,10 @@ class Settings:
             web_concurrency=int(env.get("WEB_CONCURRENCY", 2)),
             log_level=env.get("LOG_LEVEL", "INFO"),
             **_phone(env),
+            admin_email=env.get("ADMIN_EMAIL", cls.admin_email),
+            admin_password=env.get("ADMIN_PASSWORD", ""),
+            demo_officer_password=env.get("DEMO_OFFICER_PASSWORD", ""),
+            cookie_secure=_bool(env.get("COOKIE_SECURE", "0" if demo else "1")),
         )
         settings.check()
         return settings

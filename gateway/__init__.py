@@ -21,9 +21,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["tinbao"] = Services.build(settings)
 
     from gateway import (
+        admin,
         cli,
         health,
         listen,
+        simulator,
         sms_kannel,
         sms_twilio,
         status_twilio,
@@ -38,6 +40,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(ussd_africastalking.bp)
     app.register_blueprint(voice_twilio.bp)
     app.register_blueprint(listen.bp)
+    admin.init_app(app, settings)
+    if settings.demo:
+        app.register_blueprint(simulator.bp)
     for command in cli.cli.commands.values():
         app.cli.add_command(command)
     return app

@@ -11,9 +11,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from db import demo, directory, migrate, queries
+from db import demo, directory, migrate, queries, users
 from db.privacy import new_reply_key
-from db.session import make_engine
+from db.session import make_engine, utcnow
 from db.settings import Settings
 
 EXAMPLE_COMMUNE = 15865
@@ -33,13 +33,16 @@ def demo_env_file(instance: Path) -> Path:
             f"REPLY_ADDRESS_KEY={new_reply_key()}",
             f"TWILIO_AUTH_TOKEN={secrets.token_hex(16)}",
             f"DEFAULT_PROVINCE={demo.DEMO_PROVINCE}",
-            f"USSD_SECRET={secrets.token_urlsafe(24)}",
         ]
         path.write_text("\n".join(lines) + "\n")
         path.chmod(0o600)
-    elif "USSD_SECRET=" not in path.read_text():  # a demo folder made before USSD existed
-        with path.open("a") as env:
-            env.write(f"USSD_SECRET={secrets.token_urlsafe(24)}\n")
+    known = path.read_text()
+    missing = [f"{key}={value}" for key, value in (
+        ("USSD_SECRET", secrets.token_urlsafe(24)),
+        ("ADMIN_EMAIL", "admin@tinbao.demo"), ("ADMIN_PASSWORD", secrets.token_urlsafe(9)),
+        ("DEMO_OFFICER_PASSWORD", secrets.token_urlsafe(9))) if f"{key}=" not in known]
+    if missing:  # also for instance folders made before USSD or the admin view existed
+        path.write_text(known + "\n".join(missing) + "\n")
     return path
 
 
@@ -121,6 +124,8 @@ def prepare(settings: Settings) -> str:
     engine = make_engine(settings.database_url)
     directory.load(engine)
     demo.seed_officers(engine, settings.default_province or demo.DEMO_PROVINCE)
+    users.seed_demo(engine, settings.admin_email, settings.admin_password,
+                    settings.demo_officer_password, utcnow())
     found = queries.officers(engine, EXAMPLE_COMMUNE)
     engine.dispose()
     return found[0][0].phone if found else "<officer phone>"
@@ -159,7 +164,7 @@ def run_demo(port: int, instance: Path | None = None) -> int:
         _wait(lambda: stopping or _http_ok(f"http://127.0.0.1:{port}/healthz"), 30,
               "the web server did not come up")
         if not stopping:
-            _banner(port, officer_phone)
+            _banner(port, officer_phone, settings)
         while not stopping:
             if any(c.poll() is not None for c in children + [redis_proc] if c):
                 print("a tinbao process stopped; shutting down", file=sys.stderr)
@@ -195,7 +200,7 @@ def _stop_all(children: list[subprocess.Popen]) -> None:
             child.kill()
 
 
-def _banner(port: int, officer_phone: str) -> None:
+def _banner(port: int, officer_phone: str, settings: Settings) -> None:
     print(f"""
 tinbao demo is running on http://127.0.0.1:{port}  (Ctrl-C stops everything)
 
@@ -210,4 +215,12 @@ tinbao demo is running on http://127.0.0.1:{port}  (Ctrl-C stops everything)
     .venv/bin/tinbao officers list
   Answer as the officer of Xa Hoang Hoa (15865), with the reference from the outbox:
     .venv/bin/tinbao sms send --from {officer_phone} "OK <reference>"
+
+  Admin view:      http://127.0.0.1:{port}/admin/   (Vietnamese; EN switch at the top)
+    admin login:   {settings.admin_email} / {settings.admin_password}
+    officer logins: ca<commune code>@tinbao.demo / {settings.demo_officer_password}
+                   (e.g. ca15865@tinbao.demo for Xa Hoang Hoa)
+  Phone simulator: http://127.0.0.1:{port}/simulator  (log in first)
+  (these defaults come from {settings.instance_path}/tinbao.env: ADMIN_EMAIL, ADMIN_PASSWORD,
+   DEMO_OFFICER_PASSWORD)
 """, flush=True)

@@ -27,8 +27,8 @@ from tests.fake_twilio import FakeTwilio
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 # Tables that traffic writes to; the directory tables are loaded once per session.
-MUTABLE = ("tipevent", "inboundmessage", "outboundmessage", "flowsession", "tip", "reporter",
-           "officer")
+MUTABLE = ("auditlog", "users", "tipevent", "inboundmessage", "outboundmessage", "flowsession",
+           "tip", "reporter", "officer")
 
 
 def _free_port() -> int:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from db.models import Officer, OfficerKind, Tip
+from db.roster import on_duty
 
 
 def chain(session: Session, tip: Tip, local: time | None = None) -> list[Officer]:
@@ -23,16 +24,6 @@ def chain(session: Session, tip: Tip, local: time | None = None) -> list[Officer
         desks = _active(session, OfficerKind.PROVINCE_DESK,
                         Officer.province_code == tip.province_code)
     return officers + (desks or _active(session, OfficerKind.NATIONAL_DESK))
-
-
-def on_duty(officer: Officer, local: time) -> bool:
-    """Whether local time falls in the officer's duty hours (no hours: always on duty)."""
-    if not officer.duty_start or not officer.duty_end:
-        return True
-    start, end = time.fromisoformat(officer.duty_start), time.fromisoformat(officer.duty_end)
-    if start <= end:
-        return start <= local < end
-    return local >= start or local < end  # a night shift across midnight
 
 
 def _active(session: Session, kind: OfficerKind, *where) -> list[Officer]:

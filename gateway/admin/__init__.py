@@ -1,0 +1,87 @@
+"""The admin view under /admin: sessions, CSRF, language, and its blueprints."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Flask, render_template, request, session
+from flask_babel import Babel
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from db.settings import Settings
+from flows import categories
+from gateway.admin.access import csrf, login_manager
+
+LANGUAGES = ("vi", "en")
+# Pages that carry tip data or forms: never cached, never framed.
+PROTECTED = ("/admin", "/simulator")
+
+
+def select_locale() -> str:
+    """Vietnamese unless the user switched to English."""
+    lang = session.get("lang")
+    return lang if lang in LANGUAGES else "vi"
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Configure sessions, CSRF, logins and translations; register the admin blueprints."""
+    app.config.update(
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
+        SESSION_COOKIE_NAME="tinbao_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_CHECK_DEFAULT=False,  # webhooks are signed instead; admin routes call protect()
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(languages=LANGUAGES, demo=settings.demo)
+    app.context_processor(lambda: {"lang": select_locale()})
+    app.jinja_env.globals["category_label"] = lambda c: (
+        categories.label(c, select_locale()) if c in {k.value for k in categories.Category}
+        else c)
+    zone = ZoneInfo(settings.timezone)
+    app.jinja_env.filters["local"] = lambda t, f="%d/%m/%Y %H:%M": (
+        t.astimezone(zone).strftime(f) if t else "")
+    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.globals["status_label"] = status_label
+
+    from gateway.admin import auth, dashboard, directory, reports, tips, users
+
+    for module in (auth, dashboard, tips, reports, directory, users):
+        app.register_blueprint(module.bp)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.after_request(_headers)
+
+
+def status_label(status: str) -> str:
+    """A tip status in the user's language."""
+    return {"received": _("received"), "dispatched": _("dispatched"),
+            "acknowledged": _("acknowledged"), "resolved": _("resolved"),
+            "closed": _("closed")}.get(status, status)
+
+
+def duration(seconds: float | None) -> str:
+    """'12.5 min' below two hours, '3.2 h' below two days, else '4.1 d'; '-' when unknown."""
+    if seconds is None:
+        return "-"
+    minutes = seconds / 60
+    if minutes < 120:
+        return f"{minutes:.1f} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} h"
+    return f"{minutes / 1440:.1f} d"
+
+
+def _csrf_error(error: CSRFError):
+    return render_template("admin/error.html", code=400, message=error.description), 400
+
+
+def _headers(response):
+    if request.path.startswith(PROTECTED):
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
