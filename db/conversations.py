@@ -51,10 +51,10 @@ def take_turn(
     province = row.province_code if row and row.province_code else province_code
     event = event or Input(InputKind.TEXT, text)
     turn.answer = event.text
-    step = _advance(session, env, state, event, channel, reporter.language, province, now)
-    step = _resolve(session, env, step, channel, reporter.language, province, now)
+    step, tips = _carry_out(session, env, state, event, channel, reporter, reporter.language,
+                            province, now, key)
     turn.step = step
-    turn.tips += _apply(session, env, step, reporter, channel, now, key)
+    turn.tips += tips
     if receipt_by_sms:
         turn.outbound_ids += _sms_receipt(session, env, step, reporter, turn.tips, now)
     store.save_flow(session, row, key, channel.value, reporter.id, step.state, now,
@@ -90,9 +90,10 @@ def expire(
         reporter = session.get(Reporter, row.reporter_id)
     channel = Channel(row.channel)
     state = State.from_dict(row.state)
-    step = _advance(session, env, state, Input(InputKind.TIMEOUT), channel,
-                    reporter.language if reporter else state.language, row.province_code, now)
-    turn = Turn(step=step, tips=_apply(session, env, step, reporter, channel, now, row.key))
+    step, tips = _carry_out(session, env, state, Input(InputKind.TIMEOUT), channel, reporter,
+                            reporter.language if reporter else state.language,
+                            row.province_code, now, row.key)
+    turn = Turn(step=step, tips=tips)
     store.delete_flow(session, row.key)
     turn.outbound_ids += _sms_receipt(session, env, step, reporter, turn.tips, now)
     return turn
@@ -101,8 +102,8 @@ def expire(
 def late_recording(session: Session, env: Env, key: str, url: str, now: datetime) -> Turn:
     """A recording for a call whose conversation is over: onto the call's tip, or a tip alone."""
     event = Input(InputKind.RECORDING, data={"url": url})
-    step = _advance(session, env, None, event, Channel.VOICE, "vi", None, now)
-    return Turn(step=step, tips=_apply(session, env, step, None, Channel.VOICE, now, key))
+    step, tips = _carry_out(session, env, None, event, Channel.VOICE, None, "vi", None, now, key)
+    return Turn(step=step, tips=tips)
 
 
 def _sms_receipt(session: Session, env: Env, step: Step, reporter: Reporter | None,
@@ -126,33 +127,34 @@ def _resolve(session: Session, env: Env, step: Step, channel: Channel, language:
         return step
     tip = followup.open_tip(session, env.keyring, lookup.reference, lookup.pin, now)
     result = Input(InputKind.RESULT, data=followup.found(tip))
-    after = _advance(session, env, step.state, result, channel, language, province, now)
+    after = _advance(env, step.state, result, channel, language, province, now)
     others = tuple(e for e in step.effects if e is not lookup)
     return Step(after.state, step.prompts + after.prompts, others + after.effects, after.wait,
                 after.language)
 
 
-def _advance(
-    session: Session,
-    env: Env,
-    state: State | None,
-    event: Input,
-    channel: Channel,
-    language: str,
-    province: int | None,
-    now: datetime,
-) -> Step:
-    """flows.advance with a fresh reference and PIN, redrawn if the reference is taken."""
+def _carry_out(session: Session, env: Env, state: State | None, event: Input, channel: Channel,
+               reporter, language: str, province: int | None, now: datetime,
+               key: str) -> tuple[Step, list]:
+    """Advance the flow and carry out the step; if the reference drawn for a new tip is
+    already in use (the insert says so), draw again and redo the step."""
     for _ in range(8):
-        ctx = flows.Context(now=now, channel=channel, directory=env.directory, language=language,
-                            province_code=province, reference=new_reference(), pin=new_pin(),
-                            keywords=env.settings.keywords, speech=env.settings.voice_speech)
-        step = flows.advance(state, event, ctx)
-        filed = step.filed or next((e.fallback for e in step.effects
-                                    if isinstance(e, AttachRecording)), None)
-        if filed is None or not store.reference_taken(session, filed.reference):
-            return step
+        step = _advance(env, state, event, channel, language, province, now)
+        step = _resolve(session, env, step, channel, language, province, now)
+        try:
+            return step, _apply(session, env, step, reporter, channel, now, key)
+        except store.ReferenceTaken:
+            continue
     raise RuntimeError("no free tip reference after 8 draws")
+
+
+def _advance(env: Env, state: State | None, event: Input, channel: Channel, language: str,
+             province: int | None, now: datetime) -> Step:
+    """flows.advance with a freshly drawn reference and PIN."""
+    ctx = flows.Context(now=now, channel=channel, directory=env.directory, language=language,
+                        province_code=province, reference=new_reference(), pin=new_pin(),
+                        keywords=env.settings.keywords, speech=env.settings.voice_speech)
+    return flows.advance(state, event, ctx)
 
 
 def _apply(

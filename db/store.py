@@ -153,9 +153,8 @@ def save_flow(
         session.execute(update(_FLOWS).where(_FLOWS.c.key == key).values(**values))
 
 
-def reference_taken(session: Session, reference: str) -> bool:
-    """Whether a tip already uses this public reference."""
-    return session.execute(select(Tip.id).where(Tip.reference == reference)).first() is not None
+class ReferenceTaken(Exception):
+    """The reference drawn for a new tip is already used; draw again."""
 
 
 def file_tip(
@@ -175,8 +174,9 @@ def file_tip(
     legal clock (Criminal Procedure Code art. 147: 20 days to decide) starts now.
     """
     urgent = effect.urgent or effect.category in settings.urgent_categories
-    tip = session.execute(insert(_TIPS).returning(_TIPS.c.id, _TIPS.c.reference,
-                                                  _TIPS.c.urgency), dict(
+    stmt = _prepared(session, "tip", lambda insert: insert(_TIPS).on_conflict_do_nothing(
+        index_elements=["reference"]).returning(_TIPS.c.id, _TIPS.c.reference, _TIPS.c.urgency))
+    tip = session.execute(stmt, dict(
         reference=effect.reference,
         pin_hash=keyring.pin_hash(effect.reference, effect.pin),
         channel=channel,
@@ -194,7 +194,9 @@ def file_tip(
         recording_url=effect.recording_url,
         transcript=effect.transcript,
         officer_id=None, escalation_level=0, dispatch_round=0, overdue=False, pin_failures=0,
-    )).one()
+    )).one_or_none()
+    if tip is None:
+        raise ReferenceTaken(effect.reference)
     add_event(session, tip.id, "received", now, actor,
               {"channel": channel, "category": effect.category, "commune": effect.commune_code,
                "urgent": urgent})
