@@ -2,7 +2,9 @@
 (the only thing we fake)."""
 
 import json
+import socket
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -14,11 +16,16 @@ class FakeTwilio:
     def __init__(self) -> None:
         self.requests: list[dict] = []
         self.script: list[tuple[int, dict | None]] = []
+        self.delay = 0.0  # seconds before each answer (a stalled API)
         self.recordings: dict[str, bytes] = {}  # path of a recording's .mp3 -> audio
         self._lock = threading.Lock()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def setup(self):
+                super().setup()  # no Nagle: headers and body are separate small writes
+                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
@@ -54,6 +61,7 @@ class FakeTwilio:
         with self._lock:
             self.requests.append({"path": path, "form": form, "auth": auth})
             status, body = self.script.pop(0) if self.script else (201, None)
+        time.sleep(self.delay)
         if path.endswith("/Calls.json"):
             if status == 201 and body is None:
                 body = {"sid": "CA" + uuid.uuid4().hex, "status": "queued", "to": form.get("To"),

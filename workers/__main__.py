@@ -1,8 +1,10 @@
 """Worker entry point: `python -m workers [work|cron|burst]` (Procfile worker, scheduler)."""
 
 import argparse
+import os
+import sys
 
-from rq import Queue, Worker
+from rq import Queue
 from rq.cron import CronScheduler
 
 from db.redact import configure_logging
@@ -10,6 +12,7 @@ from db.settings import Settings
 from workers import runtime
 from workers.queues import QUEUES
 from workers.sweep import sweep
+from workers.worker import JOBS_PER_PROCESS, TinbaoWorker
 
 SWEEP_SECONDS = 15
 
@@ -29,9 +32,13 @@ def main(argv: list[str] | None = None) -> None:
         cron.start()
         return
     queues = [Queue(name, connection=rt.redis) for name in QUEUES]
-    worker = Worker(queues, connection=rt.redis, name=args.name)
-    worker.work(burst=args.mode == "burst", with_scheduler=True,
-                logging_level=settings.log_level)
+    worker = TinbaoWorker(queues, connection=rt.redis, name=args.name)
+    burst = args.mode == "burst"
+    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level,
+                max_jobs=None if burst else JOBS_PER_PROCESS)
+    if not burst and worker.executed >= JOBS_PER_PROCESS:  # not a shutdown: start afresh
+        rt.engine.dispose()
+        os.execv(sys.executable, [sys.executable, "-m", "workers", *(argv or sys.argv[1:])])
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from db import recordings, store
-from db.models import Commune, Officer, OutboundMessage, Tip, TipStatus, Urgency
+from db.models import Officer, OutboundMessage, Tip, TipStatus, Urgency
 from db.outbox import queue_for_officer
 from db.session import transaction, utcnow
 from flows import messages
@@ -26,18 +26,20 @@ def dispatch_tip(tip_id: int) -> str:
         tip = session.get(Tip, tip_id, with_for_update=True)
         if tip is None or tip.status != TipStatus.RECEIVED:
             return "already dispatched"
-        message = _dispatch_message(session, rt, tip, now)
-        if message is None:
+        routed = _dispatch_message(session, rt, tip, now)
+        if routed is None:
             tip.next_check_at = now + UNROUTABLE_RETRY
             store.add_event(session, tip.id, "unroutable", now, "job:dispatch_tip")
             log.error("tip %s: no active officer or desk to receive it", tip.id)
             return "unroutable"
-        message_id = message.id
-    return send.send_outbound(message_id)
+        claim = send.claim_message(session, rt, routed[0], now, routed[1])  # same transaction
+    return send.deliver(rt, claim) if claim else "skipped"
 
 
-def _dispatch_message(session: Session, rt, tip: Tip, now: datetime) -> OutboundMessage | None:
-    """The dispatch SMS for the tip's current round and level (created once)."""
+def _dispatch_message(session: Session, rt, tip: Tip,
+                      now: datetime) -> tuple[OutboundMessage, Officer | None] | None:
+    """The dispatch SMS for the tip's current round and level (created once), and its
+    officer when it was routed just now; None when nobody is left to receive it."""
     prefix = f"dispatch-{tip.id}-r{tip.dispatch_round}-"
     earlier = session.execute(
         select(OutboundMessage).where(OutboundMessage.idempotency_key.startswith(prefix))
@@ -45,12 +47,12 @@ def _dispatch_message(session: Session, rt, tip: Tip, now: datetime) -> Outbound
     key = f"{prefix}l{tip.escalation_level}"
     current = next((m for m in earlier if m.idempotency_key == key), None)
     if current is not None:
-        return current
+        return current, None
     local = now.astimezone(ZoneInfo(rt.settings.timezone)).time()
     officer = routing.choose(session, tip, {m.officer_id for m in earlier}, local)
     if officer is None:
         return None
-    commune = session.get(Commune, tip.commune_code) if tip.commune_code else None
+    commune = rt.directory.get(tip.commune_code)
     link = recordings.link(rt.settings, tip.reference, now) if tip.recording_url else ""
     body = messages.dispatch(tip.reference, tip.category, commune.name if commune else "",
                              tip.details, tip.urgency == Urgency.URGENT, tip.channel, link)
@@ -59,7 +61,7 @@ def _dispatch_message(session: Session, rt, tip: Tip, now: datetime) -> Outbound
     store.add_event(session, tip.id, "routed", now, "job:dispatch_tip",
                     {"level": tip.escalation_level, "officer_kind": officer.kind.value},
                     officer_id=officer.id)
-    return message
+    return message, officer
 
 
 def escalate(tip_id: int, reason: str, from_officer_id: int | None = None) -> str:
@@ -79,14 +81,14 @@ def escalate(tip_id: int, reason: str, from_officer_id: int | None = None) -> st
         tip.escalation_level += 1
         store.add_event(session, tip.id, "escalated", now, "job:escalate",
                         {"reason": reason, "level": tip.escalation_level})
-        message = _dispatch_message(session, rt, tip, now)
-        if message is None:
+        routed = _dispatch_message(session, rt, tip, now)
+        if routed is None:
             tip.overdue = True
             tip.next_check_at = None
             store.add_event(session, tip.id, "overdue", now, "job:escalate", {"reason": reason})
             return "overdue"
-        message_id = message.id
-    return send.send_outbound(message_id)
+        claim = send.claim_message(session, rt, routed[0], now, routed[1])
+    return send.deliver(rt, claim) if claim else "skipped"
 
 
 def undelivered(outbound_id: int) -> str:
@@ -110,7 +112,7 @@ def _call_officer(session: Session, rt, msg: OutboundMessage) -> int | None:
     if tip is None or officer is None or tip.status not in (TipStatus.RECEIVED,
                                                             TipStatus.DISPATCHED):
         return None
-    commune = session.get(Commune, tip.commune_code) if tip.commune_code else None
+    commune = rt.directory.get(tip.commune_code)
     text = messages.dispatch_call(tip.reference, tip.category, commune.name if commune else "",
                                   tip.details, tip.urgency == Urgency.URGENT)
     call = queue_for_officer(session, rt.keyring, officer, text, "dispatch_call",

@@ -2,7 +2,7 @@
 
 from datetime import time
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
 from db.models import Officer, OfficerKind, Tip
@@ -11,24 +11,24 @@ from db.roster import on_duty
 
 def chain(session: Session, tip: Tip, local: time | None = None) -> list[Officer]:
     """Who should get this tip, in order: the commune's officers (on duty first), then the
-    province duty desk, or the national desk where the province has none.
+    province duty desk, or the national desk where the province has none (one query).
 
     Past the end of the chain an unacknowledged tip is marked overdue for the supervisor.
     """
-    officers: list[Officer] = []
+    wanted = [Officer.kind == OfficerKind.NATIONAL_DESK]
     if tip.commune_code is not None:
-        commune = _active(session, OfficerKind.COMMUNE, Officer.commune_code == tip.commune_code)
-        officers += sorted(commune, key=lambda o: not on_duty(o, local)) if local else commune
-    desks = []
+        wanted.append(and_(Officer.kind == OfficerKind.COMMUNE,
+                           Officer.commune_code == tip.commune_code))
     if tip.province_code is not None:
-        desks = _active(session, OfficerKind.PROVINCE_DESK,
-                        Officer.province_code == tip.province_code)
-    return officers + (desks or _active(session, OfficerKind.NATIONAL_DESK))
-
-
-def _active(session: Session, kind: OfficerKind, *where) -> list[Officer]:
-    query = select(Officer).where(Officer.kind == kind, Officer.active, *where)
-    return list(session.execute(query.order_by(Officer.priority, Officer.id)).scalars())
+        wanted.append(and_(Officer.kind == OfficerKind.PROVINCE_DESK,
+                           Officer.province_code == tip.province_code))
+    found = session.execute(select(Officer).where(Officer.active, or_(*wanted))
+                            .order_by(Officer.priority, Officer.id)).scalars().all()
+    by_kind = {kind: [o for o in found if o.kind == kind] for kind in OfficerKind}
+    commune = by_kind[OfficerKind.COMMUNE]
+    if local is not None:
+        commune = sorted(commune, key=lambda o: not on_duty(o, local))
+    return commune + (by_kind[OfficerKind.PROVINCE_DESK] or by_kind[OfficerKind.NATIONAL_DESK])
 
 
 def choose(session: Session, tip: Tip, tried: set[int], local: time | None = None

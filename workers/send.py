@@ -1,12 +1,14 @@
 """Sending one outbox message: idempotent, retried with backoff, ending visibly failed."""
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlmodel import Session
 
 from db.delivery import RANK
-from db.models import OutboundMessage, OutboundStatus, RecipientKind
+from db.models import Officer, OutboundMessage, OutboundStatus, RecipientKind
 from db.privacy import AddressError
 from db.session import transaction, utcnow
 from workers import runtime
@@ -21,47 +23,62 @@ FINAL = (OutboundStatus.SENT, OutboundStatus.DELIVERED, OutboundStatus.UNDELIVER
          OutboundStatus.FAILED)
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A message marked as sending, with everything the provider call needs."""
+
+    outbound_id: int
+    provider: Provider
+    to: str
+    body: str
+    callback: str | None
+    channel: str
+
+
 def send_outbound(outbound_id: int) -> str:
     """Job: send outbox message `outbound_id` once; returns its status afterwards."""
     rt = runtime.get()
-    claimed = _claim(rt, outbound_id)
-    if claimed is None:
-        return "skipped"
-    provider, to, body, callback, channel = claimed
-    try:
-        if channel == "voice":
-            result = provider.place_call(to, body, "vi-VN")
-        else:
-            result = provider.send_sms(to, body, callback)
-    except SendError as error:
-        return _failed(rt, outbound_id, error)
-    return _sent(rt, outbound_id, result.provider_id)
-
-
-def _claim(rt, outbound_id: int) -> tuple[Provider, str, str, str | None, str] | None:
-    """Mark the row as sending: (provider, address, body, callback, channel), or None if done."""
-    now = utcnow()
     with transaction(rt.engine) as session:
         msg = session.execute(
             select(OutboundMessage).where(OutboundMessage.id == outbound_id).with_for_update()
         ).scalar_one_or_none()
-        if msg is None or msg.status in FINAL:
-            return None
-        if msg.status == OutboundStatus.SENDING:
-            log.warning("outbound %s: earlier attempt was interrupted; it may repeat", msg.id)
-        try:
-            to = rt.keyring.unseal(msg.address)
-            body = rt.keyring.unseal(msg.sealed_body) if msg.sealed_body else msg.body
-        except AddressError:
-            _finish(msg, OutboundStatus.FAILED, now, "reply address no longer available")
-            return None
-        msg.status = OutboundStatus.SENDING
-        msg.attempts += 1
-        provider = rt.providers.for_message(session, msg)
-        msg.provider = provider.name
-        msg.updated_at = now
-        channel = msg.channel
-    return provider, to, body, rt.providers.callback(provider, outbound_id), channel
+        claim = claim_message(session, rt, msg, utcnow()) if msg is not None else None
+    return deliver(rt, claim) if claim else "skipped"
+
+
+def claim_message(session: Session, rt, msg: OutboundMessage, now: datetime,
+                  officer: Officer | None = None) -> Claim | None:
+    """Mark a locked message as sending (in the caller's transaction), or None if it is done
+    already; `officer`, when the caller has the recipient at hand, saves looking it up."""
+    if msg.status in FINAL:
+        return None
+    if msg.status == OutboundStatus.SENDING:
+        log.warning("outbound %s: earlier attempt was interrupted; it may repeat", msg.id)
+    try:
+        to = rt.keyring.unseal(msg.address)
+        body = rt.keyring.unseal(msg.sealed_body) if msg.sealed_body else msg.body
+    except AddressError:
+        _finish(msg, OutboundStatus.FAILED, now, "reply address no longer available")
+        return None
+    msg.status = OutboundStatus.SENDING
+    msg.attempts += 1
+    provider = rt.providers.for_message(session, msg, officer)
+    msg.provider = provider.name
+    msg.updated_at = now
+    return Claim(msg.id, provider, to, body, rt.providers.callback(provider, msg.id),
+                 msg.channel)
+
+
+def deliver(rt, claim: Claim) -> str:
+    """Hand a claimed message to its provider (outside any transaction) and record the result."""
+    try:
+        if claim.channel == "voice":
+            result = claim.provider.place_call(claim.to, claim.body, "vi-VN")
+        else:
+            result = claim.provider.send_sms(claim.to, claim.body, claim.callback)
+    except SendError as error:
+        return _failed(rt, claim.outbound_id, error)
+    return _sent(rt, claim.outbound_id, result.provider_id)
 
 
 def _sent(rt, outbound_id: int, provider_id: str) -> str:

@@ -15,7 +15,7 @@ from tests.conftest import _free_port, make_settings, redis_binary
 from tests.helpers import count, reply_of, rows, run_worker, sms
 from workers import runtime
 from workers.dispatch import _dispatch_message, dispatch_tip
-from workers.send import _claim
+from workers.send import claim_message
 from workers.sweep import sweep
 
 
@@ -142,8 +142,9 @@ def test_a_send_interrupted_by_a_dead_worker_is_sent_again(client, settings, rt)
     sms(client, settings, "TIN 15865 trom bo")
     [tip] = rows(rt.engine, Tip)
     with transaction(rt.engine) as session:
-        msg_id = _dispatch_message(session, rt, session.get(Tip, tip.id), utcnow()).id
-    _claim(rt, msg_id)  # the worker marked it sending, then died before the provider answered
+        msg, officer = _dispatch_message(session, rt, session.get(Tip, tip.id), utcnow())
+        # the worker marked it sending, then died before the provider answered
+        claim_message(session, rt, msg, utcnow(), officer)
     with transaction(rt.engine) as session:
         session.execute(update(OutboundMessage).values(updated_at=utcnow() - timedelta(hours=1)))
     assert sweep()["outbound"] == 1

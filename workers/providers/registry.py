@@ -24,7 +24,8 @@ class Providers:
             self._built[name] = build_provider(self.settings, name)
         return self._built[name]
 
-    def for_message(self, session: Session, msg: OutboundMessage) -> Provider:
+    def for_message(self, session: Session, msg: OutboundMessage,
+                    officer: Officer | None = None) -> Provider:
         """A reporter's provider is the one they wrote in by; an officer's, their province's;
         a voice call goes through Twilio whenever the deployment has it (Kannel cannot call)."""
         if msg.channel == "voice":
@@ -32,7 +33,8 @@ class Providers:
         if msg.recipient_kind == RecipientKind.REPORTER:
             reporter = session.get(Reporter, msg.reporter_id) if msg.reporter_id else None
             return self.named(reporter.reply_provider if reporter else None)
-        officer = session.get(Officer, msg.officer_id) if msg.officer_id else None
+        if officer is None and msg.officer_id:
+            officer = session.get(Officer, msg.officer_id)
         return self.named(self.settings.officer_provider(_province(session, officer)))
 
     def callback(self, provider: Provider, outbound_id: int) -> str | None:
