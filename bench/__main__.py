@@ -8,11 +8,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import handoff, memory, scaleout, segments, throughput, webhook
+from bench import handoff, memory, scaleout, segments, steps, throughput, webhook
 from bench.report import table
 from bench.stack import stack
 
-ALL = ("webhook", "handoff", "throughput", "memory", "segments", "scaleout")
+ALL = ("webhook", "handoff", "throughput", "steps", "memory", "segments", "scaleout")
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> dict:
         "handoff": lambda s, r: handoff.run(s, rate=50, seconds=2 if q else 60),
         "throughput": lambda s, r: throughput.run(s, r, jobs=100 if q else 2000, processes=2,
                                                   rounds=1 if q else 3),
+        "steps": lambda s, r: steps.run(s, count=10 if q else 300),
         "memory": lambda s, r: memory.run(s, tips=300 if q else 10000),
         "segments": lambda s, r: segments.run(s),
         "scaleout": lambda s, r: scaleout.run(s, r, jobs=100 if q else 1000,

@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Flask
 
-from gateway.twilio_requests import new_sid, sign, sms_form
+from gateway.twilio_requests import call_form, new_sid, sign, sms_form
 
 USSD_PATH = "/webhooks/ussd"
 VOICE_PATH = "/webhooks/twilio/voice"
@@ -91,13 +91,6 @@ class CallStep:
     record: bool = False
     digits: int | None = None  # numDigits of a <Gather>
     silence: str | None = None  # where the call goes when nothing is pressed (<Redirect>)
-
-
-def call_form(call_sid: str, caller: str, called: str, **extra: str) -> dict[str, str]:
-    """The fields Twilio posts to a voice webhook."""
-    return {"CallSid": call_sid, "AccountSid": "AC" + "0" * 32, "From": caller, "To": called,
-            "Caller": caller, "Called": called, "CallStatus": "in-progress",
-            "Direction": "inbound", "ApiVersion": "2010-04-01", **extra}
 
 
 def voice(wire: Wire, token: str, url: str, form: dict[str, str]) -> CallStep:
