@@ -25,14 +25,14 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     q = args.quick
     plan = {
-        "webhook": lambda s, r: webhook.run(s, rounds=1 if q else 3, seconds=2 if q else 10,
-                                            paced_seconds=2 if q else 20),
+        "webhook": lambda s, r: webhook.run(s, rounds=1 if q else 3, seconds=1 if q else 10,
+                                            paced_seconds=1 if q else 20),
         "handoff": lambda s, r: handoff.run(s, rate=50, seconds=2 if q else 60),
         "throughput": lambda s, r: throughput.run(s, r, jobs=100 if q else 2000, processes=2,
                                                   rounds=1 if q else 3),
-        "steps": lambda s, r: steps.run(s, count=10 if q else 300),
+        "steps": lambda s, r: steps.run(s, count=5 if q else 300),
         "memory": lambda s, r: memory.run(s, tips=300 if q else 10000),
-        "segments": lambda s, r: segments.run(s),
+        "segments": lambda s, r: segments.run(s, tips=20 if q else 200),
         "scaleout": lambda s, r: scaleout.run(s, r, jobs=100 if q else 1000,
                                               seconds=2 if q else 10),
     }

@@ -5,7 +5,7 @@ import collections
 
 from rq import Queue, SimpleWorker
 
-from bench.corpus import tips
+from bench.corpus import tips as corpus
 from bench.stack import Stack
 from db.models import Officer, OutboundMessage, Tip
 from db.session import reading
@@ -20,7 +20,7 @@ from workers.queues import QUEUES
 PATH = "/webhooks/twilio/sms"
 
 
-def run(stack: Stack) -> dict:
+def run(stack: Stack, tips: int = 200) -> dict:
     """Counts of messages per number of segments, by purpose."""
     settings = Settings.from_env({**stack.env, "SMS_PROVIDER": "outbox"})
     app = create_app(settings)
@@ -28,7 +28,7 @@ def run(stack: Stack) -> dict:
     rt = runtime.init(settings, provider=OutboxProvider())
     officer = _officer(rt.engine)
     counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    for n, text in enumerate(tips()):
+    for n, text in enumerate(corpus()[:tips]):
         reply = _sms(client, settings, f"+8496{n:07d}", f"TIN 15865 {text}")
         counts["receipt (reply)"][segments(reply)] += 1
         _drain(rt)

@@ -117,9 +117,9 @@ class Stack:
 
     def spawn(self, command: list[str], name: str, env: dict | None = None) -> subprocess.Popen:
         """Start a process whose output goes to workdir/<name>.log."""
-        log = open(self.workdir / f"{name}.log", "a")
-        proc = subprocess.Popen(command, env=env or self.env or None, stdout=log,
-                                stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+        with open(self.workdir / f"{name}.log", "a") as log:  # the child keeps its own copy
+            proc = subprocess.Popen(command, env=env or self.env or None, stdout=log,
+                                    stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
         self.procs.append(proc)
         return proc
 
