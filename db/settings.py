@@ -59,6 +59,24 @@ def _pairs(value: str) -> dict[str, str]:
     return {key.strip(): text.strip() for key, text in pairs}
 
 
+def _rate(value: str) -> tuple[int, float]:
+    """'30/10m' → (30, 600.0): at most 30 messages in any 10 minutes; '0' → (0, 0) = no limit."""
+    count, _, period = value.strip().partition("/")
+    if not int(count or 0):
+        return 0, 0.0
+    return int(count), _durations(f"p={period or '1m'}")["p"]
+
+
+def _limits(env: Mapping[str, str]) -> dict:
+    """The abuse limits on inbound messages."""
+    return {
+        "reporter_limit": _rate(env.get("INBOUND_LIMIT_REPORTER", "30/10m")),
+        "global_limit": _rate(env.get("INBOUND_LIMIT_GLOBAL", "3000/1m")),
+        "duplicate_seconds": int(env.get("DUPLICATE_SECONDS", 10)),
+        "session_max_steps": int(env.get("SESSION_MAX_STEPS", 30)),
+    }
+
+
 VOICES = "vi=Google.vi-VN-Standard-A,en=Google.en-US-Standard-C"
 VOICE_LANGUAGES = "vi=vi-VN,en=en-US"
 
@@ -133,6 +151,10 @@ class Settings:
     voice_languages: dict[str, str] = field(default_factory=lambda: _pairs(VOICE_LANGUAGES))
     voice_prompts_dir: str = ""
     recording_link_hours: int = 24
+    reporter_limit: tuple[int, float] = (30, 600.0)
+    global_limit: tuple[int, float] = (3000, 60.0)
+    duplicate_seconds: int = 10
+    session_max_steps: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -186,6 +208,7 @@ class Settings:
             web_concurrency=int(env.get("WEB_CONCURRENCY", 2)),
             log_level=env.get("LOG_LEVEL", "INFO"),
             **_phone(env),
+            **_limits(env),
         )
         settings.check()
         return settings

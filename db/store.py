@@ -75,6 +75,7 @@ def save_flow(
         row = FlowSession(key=key, channel=channel, reporter_id=reporter_id, created_at=now,
                           expires_at=now + timeout, updated_at=now, province_code=province_code)
     row.state = state.to_dict()
+    row.turns = (row.turns or 0) + 1
     if consumed is not None:
         row.consumed = consumed
     row.updated_at = now

@@ -9,6 +9,7 @@ keys only those modes use) live in prompts_ussd.py and prompts_voice.py, looked 
 from typing import Any
 
 from flows import prompts_ussd, prompts_voice
+from flows.prompts_limits import LIMIT_PROMPTS
 from flows.prompts_loop import LOOP_PROMPTS
 
 Text = str | dict[str, str]
@@ -91,6 +92,7 @@ PROMPTS: dict[str, dict[str, Text]] = {
 }
 
 PROMPTS.update(LOOP_PROMPTS)
+PROMPTS.update(LIMIT_PROMPTS)
 LANGUAGES = ("vi", "en")
 MODES: dict[str, dict[str, dict[str, str]]] = {
     "ussd": prompts_ussd.PROMPTS,

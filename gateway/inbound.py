@@ -2,10 +2,10 @@
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from db import conversations, officer_sms, store
+from db import conversations, limits, officer_sms, store
 from db.models import InboundMessage, Urgency
 from db.privacy import AddressError, normalize_phone
 from db.session import Conflict, transaction, utcnow
@@ -62,6 +62,7 @@ def receive_text(svc: Services, msg: InboundText, render: Render | None = None) 
     what is stored and repeated to a duplicate delivery. By default it is the reply text.
     """
     address, reachable = _address(msg.sender, svc.settings.default_country)
+    msg = replace(msg, body=msg.body[:MAX_BODY])  # what a flow reads is bounded like what is kept
     env = svc.env  # loads the commune index (once) before any lock is taken
     for _ in range(3):
         try:
@@ -92,7 +93,9 @@ def _receive(svc: Services, env: Env, msg: InboundText, address: str, reachable:
                 reporter.reply_provider = msg.reply_provider
             key = f"{msg.channel.value}:{msg.conversation or reporter.pseudonym}"
             event = None if msg.kind is InputKind.TEXT else Input(msg.kind, msg.body, msg.data)
-            turn = conversations.take_turn(
+            turn = limits.check(session, env, channel=msg.channel, key=key, reporter=reporter,
+                                body=msg.body, now=now, phone=reachable)
+            turn = turn or conversations.take_turn(
                 session, env, channel=msg.channel, key=key, reporter=reporter,
                 text=msg.body, now=now, province_code=svc.settings.province_for(msg.receiver),
                 event=event, cumulative=msg.cumulative, receipt_by_sms=msg.receipt_by_sms,
@@ -106,6 +109,7 @@ def _receive(svc: Services, env: Env, msg: InboundText, address: str, reachable:
             body=clean(turn.answer if msg.cumulative else msg.body)[:MAX_BODY],
             reply_sealed=svc.keyring.seal(reply) if reply else None,
             received_at=now,
+            limited=turn.limited,
             **sender,
         ))
     return Received(reply, jobs=jobs_for(turn), cancel=turn.cancel,
