@@ -157,8 +157,9 @@ class Settings:
     session_max_steps: int = 30
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
-        """Build settings from environment variables; refuse placeholders outside demo mode."""
+    def from_env(cls, environ: Mapping[str, str] | None = None, check: bool = True) -> "Settings":
+        """Build settings from environment variables; refuse placeholders outside demo mode
+        (`check=False`: take them as they are, for `tinbao doctor` to list what is wrong)."""
         env = os.environ if environ is None else environ
         demo = _bool(env.get("TINBAO_DEMO", "0"))
         instance = env.get("TINBAO_INSTANCE", "instance")
@@ -210,7 +211,8 @@ class Settings:
             **_phone(env),
             **_limits(env),
         )
-        settings.check()
+        if check:
+            settings.check()
         return settings
 
     def check(self) -> None:

@@ -166,7 +166,7 @@ def load_env_file(path: Path) -> None:
             os.environ.setdefault(key.strip(), value.strip())
 
 
-from gateway import cli_officers  # noqa: E402,F401  (registers its commands on `cli`)
+from gateway import cli_officers, cli_safety  # noqa: E402,F401  (register their commands)
 
 
 def main() -> None:

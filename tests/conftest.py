@@ -23,6 +23,7 @@ from db.settings import Settings
 from tests import privacy
 from tests.fake_kannel import FakeKannel
 from tests.fake_twilio import FakeTwilio
+from tests.summary import pytest_terminal_summary, record  # noqa: F401  (the summary table)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
@@ -180,6 +181,7 @@ def app(settings, officers):
 
     app = create_app(settings)
     app.config["TESTING"] = True
+    privacy.watch(app)
     yield app
     app.extensions["tinbao"].engine.dispose()
 
@@ -251,4 +253,5 @@ def _no_numbers_in_logs():
     yield
     root.removeHandler(handler)
     root.setLevel(previous)
+    record("privacy_log_lines", len(handler.lines))
     privacy.assert_text_clean("\n".join(handler.lines), "log output")
