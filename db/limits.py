@@ -16,7 +16,7 @@ from db import conversations, store
 from db.models import InboundMessage, Reporter
 from db.turns import Env, Turn
 from flows import Channel, Prompt, Step, render_all
-from flows.text import clean
+from flows.text import fold
 
 FLOOD, DUPLICATE, BLOCKED, BUSY, TOO_LONG = "flood", "duplicate", "blocked", "busy", "too_long"
 
@@ -58,7 +58,7 @@ def _check(session: Session, env: Env, channel: Channel, key: str, reporter: Rep
 
 def digest(body: str) -> str:
     """What two deliveries of the same text have in common (case, accents, spaces ignored)."""
-    return hashlib.sha256(" ".join(clean(body).lower().split()).encode()).hexdigest()
+    return hashlib.sha256(" ".join(fold(body).split()).encode()).hexdigest()
 
 
 def _recent(session: Session, since: datetime, cap: int, reporter_id: int | None = None) -> int:
@@ -71,13 +71,14 @@ def _recent(session: Session, since: datetime, cap: int, reporter_id: int | None
 
 
 def _duplicate(session: Session, env: Env, reporter: Reporter, body: str, now: datetime) -> bool:
-    """Whether the reporter's previous SMS, within DUPLICATE_SECONDS, had the same text."""
+    """Whether the reporter's last SMS taken, within DUPLICATE_SECONDS, had the same text."""
     seconds = env.settings.duplicate_seconds
     if seconds <= 0:
         return False
     last = session.execute(
         select(InboundMessage.body).where(
             InboundMessage.reporter_id == reporter.id, InboundMessage.channel == "sms",
+            InboundMessage.limited.is_(None),  # merged only into a message that was taken
             InboundMessage.received_at > now - timedelta(seconds=seconds))
         .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(1)
     ).scalar_one_or_none()
