@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from db import recordings, store
+from db.delivery import NOT_DELIVERED
 from db.models import Commune, Officer, OutboundMessage, Tip, TipStatus, Urgency
 from db.outbox import queue_for_officer
 from db.session import transaction, utcnow
@@ -32,7 +33,10 @@ def dispatch_tip(tip_id: int) -> str:
             store.add_event(session, tip.id, "unroutable", now, "job:dispatch_tip")
             log.error("tip %s: no active officer or desk to receive it", tip.id)
             return "unroutable"
-        message_id = message.id
+        message_id, officer_id, failed = message.id, message.officer_id, message.status in \
+            NOT_DELIVERED
+    if failed:  # this officer's SMS failed for good before it was sent: the next one gets it
+        return escalate(tip_id, "failed", from_officer_id=officer_id)
     return send.send_outbound(message_id)
 
 
