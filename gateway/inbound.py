@@ -62,7 +62,7 @@ def receive_text(svc: Services, msg: InboundText, render: Render | None = None) 
     what is stored and repeated to a duplicate delivery. By default it is the reply text.
     """
     address, reachable = _address(msg.sender, svc.settings.default_country)
-    msg = replace(msg, body=msg.body[:MAX_BODY])  # what a flow reads is bounded like what is kept
+    msg = replace(msg, body=clean(msg.body)[:MAX_BODY])  # a flow reads what is kept: bounded
     env = svc.env  # loads the commune index (once) before any lock is taken
     for _ in range(3):
         try:

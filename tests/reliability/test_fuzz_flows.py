@@ -10,7 +10,7 @@ directory or none; a finished conversation files at most one tip.
 import json
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -33,7 +33,7 @@ TEXTS = st.one_of(
                      "Trộm cắp ở thôn 3 khẩn cấp", "x" * 5000, "99999#", "#"]),
 )
 SETTINGS = settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
-                    derandomize=True, database=None,
+                    derandomize=True, database=None, phases=(Phase.explicit, Phase.generate),
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
