@@ -7,7 +7,12 @@ from datetime import UTC, datetime
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError as Conflict
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
+
+CONNECT_TIMEOUT = 3  # seconds
+UNAVAILABLE = (OperationalError, PoolTimeout)  # the database cannot be reached right now
 
 
 def utcnow() -> datetime:
@@ -23,7 +28,11 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    # A dead or unreachable server must fail a webhook within seconds (Twilio waits 15 s,
+    # then tries the fallback URL), not hang: connecting and waiting for a pooled connection
+    # are bounded; pool_pre_ping replaces connections that died with the server.
+    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True,
+                         pool_timeout=5, connect_args={"connect_timeout": CONNECT_TIMEOUT})
 
 
 def _sqlite_tuning(engine: Engine) -> None:
@@ -71,4 +80,5 @@ def ping(engine: Engine) -> bool:
         return False
 
 
-__all__ = ["Conflict", "Engine", "make_engine", "ping", "reading", "transaction", "utcnow"]
+__all__ = ["UNAVAILABLE", "Conflict", "Engine", "make_engine", "ping", "reading", "transaction",
+           "utcnow"]

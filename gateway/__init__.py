@@ -4,7 +4,7 @@ from flask import Flask
 
 from db.redact import install as install_redaction
 from db.settings import Settings
-from gateway import security
+from gateway import outage, security
 from gateway.services import Services
 
 
@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions["tinbao"] = Services.build(settings)
     security.install(app, settings)
+    outage.install(app)
 
     from gateway import (
         cli,
