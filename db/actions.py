@@ -187,6 +187,12 @@ def _reply(key: str, tip: Tip, **params) -> Turn:
     return Turn(reply=render(Prompt(key, {"ref": tip.reference, **params}), "vi", "sms"))
 
 
+def tip_by_reference(session: Session, reference: str) -> Tip | None:
+    """The tip with this public reference (spaces ignored), or None."""
+    return session.execute(select(Tip).where(Tip.reference == "".join(reference.split()))
+                           ).scalar_one_or_none()
+
+
 def block_reporter(session: Session, tip: Tip, actor: Actor, now: datetime,
                    blocked: bool = True) -> Turn:
     """Block (or unblock) whoever sent a tip, by their pseudonym: nobody learns the number.

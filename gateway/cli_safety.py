@@ -3,11 +3,9 @@
 import os
 
 import click
-from sqlalchemy import select
 
 from db import actions
 from db.doctor import redis_findings, settings_findings
-from db.models import Tip
 from db.session import transaction, utcnow
 from db.settings import Settings
 from gateway.cli import cli
@@ -60,8 +58,7 @@ def unblock(reference: str) -> None:
 def _block(reference: str, blocked: bool) -> None:
     svc = services()
     with transaction(svc.engine) as session:
-        tip = session.execute(select(Tip).where(Tip.reference == reference.replace(" ", ""))
-                              ).scalar_one_or_none()
+        tip = actions.tip_by_reference(session, reference)
         if tip is None:
             raise click.ClickException(f"no tip {reference}")
         turn = actions.block_reporter(session, tip, ACTOR, utcnow(), blocked)
