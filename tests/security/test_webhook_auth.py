@@ -56,8 +56,9 @@ class Route:
             if how != "missing":
                 headers["X-Twilio-Signature"] = signature
         elif self.proof == "ussd":
-            secret = {"valid": settings.ussd_secret, "wrong": settings.ussd_secret[:-1] + "x",
-                      "tampered": settings.ussd_secret.upper()}.get(how)
+            real = settings.ussd_secret
+            secret = {"valid": real, "wrong": real[:-1] + ("y" if real.endswith("x") else "x"),
+                      "tampered": real + "x"}.get(how)
             path += f"?secret={secret}" if secret else ""
         elif self.proof == "kannel":
             password = {"valid": KANNEL_SECRET, "wrong": "guess", "tampered": KANNEL_SECRET[:-1]}
