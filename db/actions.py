@@ -8,7 +8,15 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlmodel import Session
 
 from db import followup, store, timers
-from db.models import FlowSession, Officer, OfficerKind, Reporter, Tip, TipStatus, Urgency
+from db.models import (
+    FlowSession,
+    Officer,
+    OfficerKind,
+    Reporter,
+    Tip,
+    TipStatus,
+    Urgency,
+)
 from db.outbox import queue_for_officer, queue_for_reporter
 from db.turns import Env, Turn
 from flows import Prompt, messages, render

@@ -171,7 +171,12 @@ class InboundMessage(SQLModel, table=True):
     tip_id: int | None = Field(default=None, foreign_key="tip.id", index=True)
     body: str = Field(default="", sa_type=sa.Text)
     reply_sealed: str | None = Field(default=None, sa_type=sa.Text)
-    received_at: datetime
+    received_at: datetime = Field(index=True)
+    # Kept but not taken into a conversation: flood, duplicate, blocked, busy, too_long
+    limited: str | None = Field(default=None, max_length=16)
+
+    __table_args__ = (sa.Index("ix_inboundmessage_reporter_received", "reporter_id",
+                               "received_at"),)
 
 
 class OutboundMessage(SQLModel, table=True):
@@ -213,6 +218,7 @@ class FlowSession(SQLModel, table=True):
     state: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     # USSD: characters of the gateway's cumulative input ("1*2*...") already taken as answers
     consumed: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    turns: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # answers so far
     expires_at: datetime = Field(index=True)
     created_at: datetime
     updated_at: datetime

@@ -7,9 +7,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.exc import IntegrityError as Conflict
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
+
+CONNECT_TIMEOUT = 3  # seconds
+UNAVAILABLE = (OperationalError, PoolTimeout)  # the database cannot be reached right now
 
 
 def utcnow() -> datetime:
@@ -25,8 +29,11 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    engine = create_engine(url, pool_size=pool_size, max_overflow=10,
-                           connect_args={"connect_timeout": 3})
+    # A dead or unreachable server must fail a webhook within seconds (Twilio waits 15 s,
+    # then tries the fallback URL), not hang: connecting and waiting for a pooled connection
+    # are bounded; connections that sat idle are checked before use (see _ping_when_idle).
+    engine = create_engine(url, pool_size=pool_size, max_overflow=10, pool_timeout=5,
+                           connect_args={"connect_timeout": CONNECT_TIMEOUT})
     _ping_when_idle(engine)
     return engine
 
@@ -96,5 +103,6 @@ def ping(engine: Engine) -> bool:
         return False
 
 
-__all__ = ["Conflict", "Engine", "Session", "make_engine", "ping", "reading", "transaction",
+__all__ = ["UNAVAILABLE", "Conflict", "Engine", "Session", "make_engine", "ping", "reading",
+           "transaction",
            "utcnow"]

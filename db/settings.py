@@ -59,6 +59,24 @@ def _pairs(value: str) -> dict[str, str]:
     return {key.strip(): text.strip() for key, text in pairs}
 
 
+def _rate(value: str) -> tuple[int, float]:
+    """'30/10m' → (30, 600.0): at most 30 messages in any 10 minutes; '0' → (0, 0) = no limit."""
+    count, _, period = value.strip().partition("/")
+    if not int(count or 0):
+        return 0, 0.0
+    return int(count), _durations(f"p={period or '1m'}")["p"]
+
+
+def _limits(env: Mapping[str, str]) -> dict:
+    """The abuse limits on inbound messages."""
+    return {
+        "reporter_limit": _rate(env.get("INBOUND_LIMIT_REPORTER", "30/10m")),
+        "global_limit": _rate(env.get("INBOUND_LIMIT_GLOBAL", "3000/1m")),
+        "duplicate_seconds": int(env.get("DUPLICATE_SECONDS", 10)),
+        "session_max_steps": int(env.get("SESSION_MAX_STEPS", 30)),
+    }
+
+
 VOICES = "vi=Google.vi-VN-Standard-A,en=Google.en-US-Standard-C"
 VOICE_LANGUAGES = "vi=vi-VN,en=en-US"
 
@@ -137,10 +155,15 @@ class Settings:
     admin_password: str = ""
     demo_officer_password: str = ""
     cookie_secure: bool = True
+    reporter_limit: tuple[int, float] = (30, 600.0)
+    global_limit: tuple[int, float] = (3000, 60.0)
+    duplicate_seconds: int = 10
+    session_max_steps: int = 30
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
-        """Build settings from environment variables; refuse placeholders outside demo mode."""
+    def from_env(cls, environ: Mapping[str, str] | None = None, check: bool = True) -> "Settings":
+        """Build settings from environment variables; refuse placeholders outside demo mode
+        (`check=False`: take them as they are, for `tinbao doctor` to list what is wrong)."""
         env = os.environ if environ is None else environ
         demo = _bool(env.get("TINBAO_DEMO", "0"))
         instance = env.get("TINBAO_INSTANCE", "instance")
@@ -194,8 +217,10 @@ class Settings:
             admin_password=env.get("ADMIN_PASSWORD", ""),
             demo_officer_password=env.get("DEMO_OFFICER_PASSWORD", ""),
             cookie_secure=_bool(env.get("COOKIE_SECURE", "0" if demo else "1")),
+            **_limits(env),
         )
-        settings.check()
+        if check:
+            settings.check()
         return settings
 
     def check(self) -> None:

@@ -142,7 +142,8 @@ def save_flow(
         if row is not None:
             delete_flow(session, key)
         return
-    values = {"state": state.to_dict(), "updated_at": now, "expires_at": now + timeout}
+    values = {"state": state.to_dict(), "updated_at": now, "expires_at": now + timeout,
+              "turns": (row.turns or 0) + 1 if row is not None else 1}
     if consumed is not None:
         values["consumed"] = consumed
     if row is None:

@@ -9,6 +9,7 @@ keys only those modes use) live in prompts_ussd.py and prompts_voice.py, looked 
 from typing import Any
 
 from flows import prompts_ussd, prompts_voice
+from flows.prompts_limits import LIMIT_PROMPTS
 from flows.prompts_loop import LOOP_PROMPTS
 
 Text = str | dict[str, str]
@@ -85,12 +86,17 @@ PROMPTS: dict[str, dict[str, Text]] = {
     "state_acknowledged": {"vi": "can bo da tiep nhan", "en": "taken up by an officer"},
     "state_resolved": {"vi": "da xu ly xong", "en": "dealt with"},
     "state_closed": {"vi": "da dong", "en": "closed"},
+    "no_input": {  # calls have their own (spoken) text; this is for any other channel
+        "vi": "Chua nhan duoc tra loi cua ban.",
+        "en": "We did not get your answer.",
+    },
     "place_commune": {"vi": "Cong an {name}", "en": "the police of {name}"},
     "place_province": {"vi": "truc ban Cong an {name}", "en": "the {name} police duty desk"},
     "place_national": {"vi": "truc ban Cong an", "en": "the police duty desk"},
 }
 
 PROMPTS.update(LOOP_PROMPTS)
+PROMPTS.update(LIMIT_PROMPTS)
 LANGUAGES = ("vi", "en")
 MODES: dict[str, dict[str, dict[str, str]]] = {
     "ussd": prompts_ussd.PROMPTS,

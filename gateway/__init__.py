@@ -4,6 +4,7 @@ from flask import Flask
 
 from db.redact import install as install_redaction
 from db.settings import Settings
+from gateway import outage, security
 from gateway.services import Services
 
 
@@ -19,6 +20,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
     )
     app.extensions["tinbao"] = Services.build(settings)
+    security.install(app, settings)
+    outage.install(app)
 
     from gateway import (
         admin,

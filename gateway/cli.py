@@ -166,7 +166,7 @@ def load_env_file(path: Path) -> None:
             os.environ.setdefault(key.strip(), value.strip())
 
 
-from gateway import cli_officers, cli_users  # noqa: E402,F401  (register their commands)
+from gateway import cli_officers, cli_safety, cli_users  # noqa: E402,F401  (their commands)
 
 
 def main() -> None:

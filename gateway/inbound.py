@@ -2,10 +2,10 @@
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from db import conversations, officer_sms, store
+from db import conversations, limits, officer_sms, store
 from db.models import Officer, Urgency
 from db.privacy import AddressError, normalize_phone
 from db.session import Conflict, transaction, utcnow
@@ -62,6 +62,7 @@ def receive_text(svc: Services, msg: InboundText, render: Render | None = None) 
     what is stored and repeated to a duplicate delivery. By default it is the reply text.
     """
     address, reachable = _address(msg.sender, svc.settings.default_country)
+    msg = replace(msg, body=clean(msg.body)[:MAX_BODY])  # a flow reads what is kept: bounded
     env = svc.env  # loads the commune index (once) before any lock is taken
     for _ in range(3):
         try:
@@ -92,7 +93,9 @@ def _receive(svc: Services, env: Env, msg: InboundText, address: str, reachable:
                                           msg.reply_provider)
             key = f"{msg.channel.value}:{msg.conversation or reporter.pseudonym}"
             event = None if msg.kind is InputKind.TEXT else Input(msg.kind, msg.body, msg.data)
-            turn = conversations.take_turn(
+            turn = limits.check(session, env, channel=msg.channel, key=key, reporter=reporter,
+                                body=msg.body, now=now, phone=reachable)
+            turn = turn or conversations.take_turn(
                 session, env, channel=msg.channel, key=key, reporter=reporter,
                 text=msg.body, now=now, province_code=svc.settings.province_for(msg.receiver),
                 event=event, cumulative=msg.cumulative, receipt_by_sms=msg.receipt_by_sms,
@@ -109,6 +112,7 @@ def _receive(svc: Services, env: Env, msg: InboundText, address: str, reachable:
             received_at=now,
             reporter_id=sender.get("reporter_id"),
             officer_id=sender.get("officer_id"),
+            limited=turn.limited,
         )
     return Received(reply, jobs=jobs_for(turn), cancel=turn.cancel,
                     tip_references=[t.reference for t in turn.tips])

@@ -6,6 +6,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from flows import Channel
 from gateway.inbound import InboundText, receive_text
 from gateway.services import services
+from gateway.twilio_auth import sid as twilio_sid
 from gateway.twilio_auth import twilio_signed
 
 bp = Blueprint("sms_twilio", __name__)
@@ -16,7 +17,7 @@ bp = Blueprint("sms_twilio", __name__)
 def inbound_sms():
     """Store and answer one SMS; dispatch jobs are enqueued after the response is sent."""
     form = request.form
-    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    sid = twilio_sid(form.get("MessageSid") or form.get("SmsSid"))
     if not sid or not form.get("From"):
         return Response("missing MessageSid or From", status=400)
     svc = services()

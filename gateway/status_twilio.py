@@ -5,6 +5,7 @@ from flask import Blueprint, Response, request
 from db import delivery
 from gateway.reports import apply_report
 from gateway.services import services
+from gateway.twilio_auth import sid as twilio_sid
 from gateway.twilio_auth import twilio_signed
 from workers.queues import enqueue_quietly
 
@@ -15,7 +16,7 @@ bp = Blueprint("status_twilio", __name__)
 @twilio_signed
 def status_callback():
     """Apply a status forward-only; an undelivered officer dispatch is re-routed at once."""
-    sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
+    sid = twilio_sid(request.form.get("MessageSid") or request.form.get("SmsSid"))
     status = request.form.get("MessageStatus") or request.form.get("SmsStatus") or ""
     mapped = delivery.TWILIO.get(status.lower())
     if not sid or mapped is None:

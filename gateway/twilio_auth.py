@@ -1,12 +1,22 @@
 """Twilio webhook signatures, checked on every Twilio route (demo mode included)."""
 
 import hmac
+import re
 from functools import wraps
 
 from flask import abort, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from gateway.services import services
+
+# Twilio's sids (SM…, CA…, RE… + 32 hex) and Twilio-compatible platforms' UUIDs; anything
+# else is refused before it reaches a key column (NUL bytes, 10,000 characters...).
+SID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def sid(value: str | None) -> str:
+    """The id if it is shaped like one, else '' (callers answer 400)."""
+    return value if value and SID.fullmatch(value) else ""
 
 
 def signed_url() -> str:

@@ -4,6 +4,7 @@ Another USSD gateway's format is another module like this one: parse, provider_i
 """
 
 import hashlib
+import re
 from collections.abc import Mapping
 
 from flask import Blueprint
@@ -12,6 +13,7 @@ from gateway import ussd
 from gateway.ussd import Adapter, UssdRequest, ussd_authorized
 
 bp = Blueprint("ussd_africastalking", __name__)
+SESSION = re.compile(r"[\w.:-]{1,64}", re.ASCII)  # ATUid_… ; no NUL or spaces in a key
 
 
 @bp.post("/webhooks/ussd")
@@ -25,7 +27,7 @@ def parse(form: Mapping[str, str]) -> UssdRequest | None:
     """The request in tinbao's terms, or None when it lacks a session or a phone number."""
     session_id = (form.get("sessionId") or "").strip()
     phone = (form.get("phoneNumber") or "").strip()
-    if not session_id or not phone:
+    if not SESSION.fullmatch(session_id) or not phone:
         return None
     return UssdRequest(session_id=session_id[:64], phone=phone,
                        service_code=(form.get("serviceCode") or "").strip(),

@@ -8,10 +8,11 @@ from db import calls, recordings
 from db.conversations import Turn
 from db.session import Conflict, transaction, utcnow
 from flows import Channel, InputKind
+from flows.text import clean
 from gateway import twiml_voice
 from gateway.inbound import InboundText, jobs_for, receive_text
 from gateway.services import services
-from gateway.twilio_auth import twilio_signed
+from gateway.twilio_auth import sid, twilio_signed
 from workers.queues import enqueue_quietly
 
 bp = Blueprint("voice_twilio", __name__)
@@ -38,16 +39,18 @@ def step():
     if request.args.get("noinput"):
         return _hop(hop, InputKind.NO_INPUT, "")
     if form.get("RecordingUrl"):
-        if int(form.get("RecordingDuration") or 0) <= 0:
+        duration = (form.get("RecordingDuration") or "").strip()
+        if not (duration.isascii() and duration.isdigit() and int(duration) > 0):
             return _hop(hop, InputKind.NO_INPUT, "")
-        return _hop(hop, InputKind.RECORDING, form["RecordingUrl"], {"url": form["RecordingUrl"]})
+        url = clean(form["RecordingUrl"])
+        return _hop(hop, InputKind.RECORDING, url, {"url": url})
     answer = form.get("Digits") or form.get("SpeechResult") or ""
     return _hop(hop, InputKind.TEXT if answer else InputKind.NO_INPUT, answer)
 
 
 def _hop(hop: int, kind: InputKind, body: str, data: dict | None = None) -> Response:
     form = request.form
-    call_sid, caller = form.get("CallSid", ""), form.get("From") or form.get("Caller") or ""
+    call_sid, caller = sid(form.get("CallSid")), form.get("From") or form.get("Caller") or ""
     if not call_sid or not caller:
         return Response("missing CallSid or From", status=400)
     svc = services()
@@ -69,7 +72,7 @@ def _hop(hop: int, kind: InputKind, body: str, data: dict | None = None) -> Resp
 @twilio_signed
 def call_status():
     """The call ended: file whatever it holds now, rather than after its timeout."""
-    call_sid = request.form.get("CallSid", "")
+    call_sid = sid(request.form.get("CallSid"))
     if not call_sid:
         return Response("missing CallSid", status=400)
     if request.form.get("CallStatus") not in ENDED:
@@ -83,8 +86,8 @@ def call_status():
 def recording_status():
     """A recording is ready: it stays with its call whatever the order of the callbacks."""
     form = request.form
-    call_sid, url = form.get("CallSid", ""), form.get("RecordingUrl", "")
-    if not call_sid or not url or not form.get("RecordingSid"):
+    call_sid, url = sid(form.get("CallSid")), clean(form.get("RecordingUrl", ""))
+    if not call_sid or not url or not sid(form.get("RecordingSid")):
         return Response("missing CallSid, RecordingSid or RecordingUrl", status=400)
     if form.get("RecordingStatus", "completed") != "completed":
         return Response(status=204)

@@ -23,6 +23,7 @@ from db.settings import Settings
 from tests import privacy
 from tests.fake_kannel import FakeKannel
 from tests.fake_twilio import FakeTwilio
+from tests.summary import pytest_terminal_summary, record  # noqa: F401  (the summary table)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
@@ -152,6 +153,9 @@ def deployment_env(database_url: str, redis_url: str, **extra: str) -> dict[str,
         "DEFAULT_PROVINCE": "38",
         "SWEEP_GRACE_SECONDS": "30",
         "USSD_SECRET": secrets.token_urlsafe(24),
+        # Tests replay many sessions from the five reporter numbers; the limits' own tests
+        # (tests/security/test_limits.py) use the defaults.
+        "INBOUND_LIMIT_REPORTER": "1000/10m",
         **extra,
     }
 
@@ -177,6 +181,7 @@ def app(settings, officers):
 
     app = create_app(settings)
     app.config["TESTING"] = True
+    privacy.watch(app)
     yield app
     app.extensions["tinbao"].engine.dispose()
 
@@ -248,4 +253,5 @@ def _no_numbers_in_logs():
     yield
     root.removeHandler(handler)
     root.setLevel(previous)
+    record("privacy_log_lines", len(handler.lines))
     privacy.assert_text_clean("\n".join(handler.lines), "log output")

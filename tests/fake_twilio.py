@@ -59,8 +59,8 @@ class FakeTwilio:
 
     def _answer(self, path: str, form: dict, auth: str | None) -> tuple[int, dict]:
         with self._lock:
-            self.requests.append({"path": path, "form": form, "auth": auth})
             status, body = self.script.pop(0) if self.script else (201, None)
+            self.requests.append({"path": path, "form": form, "auth": auth, "status": status})
         time.sleep(self.delay)
         if path.endswith("/Calls.json"):
             if status == 201 and body is None:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from db import recordings, store
+from db.delivery import NOT_DELIVERED
 from db.models import Officer, OutboundMessage, Tip, TipStatus, Urgency
 from db.outbox import queue_for_officer
 from db.session import transaction, utcnow
@@ -32,7 +33,14 @@ def dispatch_tip(tip_id: int) -> str:
             store.add_event(session, tip.id, "unroutable", now, "job:dispatch_tip")
             log.error("tip %s: no active officer or desk to receive it", tip.id)
             return "unroutable"
-        claim = send.claim_message(session, rt, routed[0], now, routed[1])  # same transaction
+        message, officer = routed
+        if message.status in NOT_DELIVERED:  # failed for good before it was sent: next one
+            failed_officer = message.officer_id
+        else:
+            failed_officer = None
+            claim = send.claim_message(session, rt, message, now, officer)  # same transaction
+    if failed_officer is not None:
+        return escalate(tip_id, "failed", from_officer_id=failed_officer)
     return send.deliver(rt, claim) if claim else "skipped"
 
 

@@ -14,7 +14,7 @@ from db.session import transaction, utcnow
 from workers import runtime
 from workers.handoff import after_sent
 from workers.providers import Provider, SendError
-from workers.queues import Job, enqueue, enqueue_quietly, send_job
+from workers.queues import Job, enqueue, enqueue_quietly, send_job, undelivered_job
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
@@ -109,8 +109,11 @@ def _failed(rt, outbound_id: int, error: SendError) -> str:
         else:
             _finish(msg, OutboundStatus.FAILED, now, error.reason)
             retry_in = None
+        reroute = msg.purpose == "dispatch" and retry_in is None
     if retry_in is None:
         log.warning("outbound %s failed for good: %s", outbound_id, error.reason)
+        if reroute:  # the officer never got it: the next one must (as for an undelivered SMS)
+            enqueue_quietly(rt.redis, [undelivered_job(outbound_id)])
         return OutboundStatus.FAILED.value
     try:
         enqueue(rt.redis, Job(send_job(outbound_id).func, (outbound_id,),

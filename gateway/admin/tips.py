@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from db import actions, recordings, timeline, tiplist
-from db.models import Officer, Tip
+from db import actions, recordings, remedies, timeline, tiplist
+from db.models import Officer, OutboundMessage, Role, Tip
 from db.session import Session, reading, transaction, utcnow
 from flows.categories import Category
 from flows.officer import Decision
@@ -20,7 +20,8 @@ from workers.queues import enqueue_quietly
 bp = Blueprint("admin_tips", __name__, url_prefix="/admin/tips")
 bp.before_request(protect)
 ACTIONS = ("acknowledge", "resolve", "valuable", "not_valuable", "spam", "transfer", "reassign",
-           "note", "ask")
+           "note", "ask", "retry", "block", "unblock")
+REMEDIES_BY = (Role.SUPERVISOR, Role.ADMIN)  # blocking a sender is a supervisor's decision
 
 
 def tip_filter() -> tiplist.TipFilter:
@@ -131,4 +132,13 @@ def _apply(session: Session, svc, tip: Tip, action: str, now):
         return actions.reassign(session, env, tip, actor, officer, now)
     if action == "note":
         return actions.note(session, tip, actor, form.get("text", ""), now)
+    if action == "retry":
+        message = session.get(OutboundMessage, form.get("outbound", 0, type=int))
+        if message is None or message.tip_id != tip.id:
+            abort(404)
+        return remedies.retry_outbound(session, message.id, actor, now)
+    if action in ("block", "unblock"):
+        if current_user.role not in REMEDIES_BY:
+            abort(403)
+        return remedies.block_reporter(session, tip, actor, now, blocked=action == "block")
     return actions.ask(session, env, tip, actor, form.get("text", ""), now)

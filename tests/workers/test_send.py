@@ -57,8 +57,13 @@ def test_a_permanent_error_fails_at_once_without_retry(client, settings, twilio_
     msg = officer_message(twilio_rt)
     assert msg.status == OutboundStatus.FAILED and msg.attempts == 1
     assert msg.last_error == "twilio http 400 code 21211"
-    assert ScheduledJobRegistry("default", connection=twilio_rt.redis).count == 0
-    assert len(fake_twilio.requests) == 1
+    to_first = [r for r in fake_twilio.requests
+                if r["form"]["To"] == twilio_rt.keyring.unseal(msg.address)]
+    assert len(to_first) == 1  # not retried...
+    dispatches = [m for m in rows(twilio_rt.engine, OutboundMessage) if m.purpose == "dispatch"]
+    assert [m.status for m in dispatches] == [OutboundStatus.FAILED, OutboundStatus.SENT]
+    assert dispatches[1].officer_id != msg.officer_id  # ...the tip went to the next officer
+    assert rows(twilio_rt.engine, Tip)[0].status == TipStatus.DISPATCHED
 
 
 def test_a_recovered_api_sends_the_scheduled_retry(client, settings, twilio_rt, fake_twilio):

@@ -4,8 +4,19 @@ import csv
 import io
 
 import pytest
+from sqlalchemy import update
 
-from db.models import AuditLog, Officer, OutboundMessage, RecipientKind, Tip, TipEvent, TipStatus
+from db.models import (
+    AuditLog,
+    Officer,
+    OutboundMessage,
+    RecipientKind,
+    Reporter,
+    Tip,
+    TipEvent,
+    TipStatus,
+)
+from db.session import transaction
 from tests.admin import OFFICER_COMMUNE, login, post
 from tests.helpers import reply_of, rows, run_worker, sms
 from tests.privacy import REPORTERS
@@ -154,3 +165,35 @@ def test_the_tip_csv_is_the_filtered_list(client, settings, rt, accounts, tip):
     assert rows(rt.engine, AuditLog, AuditLog.action == "export")[0].target == "tips"
     text = client.get("/admin/reports/tips.csv?commune=14797").get_data(as_text=True)
     assert "'=HYPERLINK" in text  # a spreadsheet shows it; it does not run it
+
+
+def test_a_failed_message_is_sent_again_from_its_tip_page(client, rt, accounts, tip):
+    dispatch = rows(rt.engine, OutboundMessage, OutboundMessage.purpose == "dispatch")[0]
+    with transaction(rt.engine) as session:
+        session.execute(update(OutboundMessage).where(OutboundMessage.id == dispatch.id)
+                        .values(status="failed", last_error="twilio http 500 code 20500"))
+    login(client, accounts.supervisor)
+    page = client.get(f"/admin/tips/{tip.id}").get_data(as_text=True)
+    assert f'id="retry-{dispatch.id}"' in page
+    assert post(client, f"/admin/tips/{tip.id}/retry", {"outbound": dispatch.id}).status_code == 302
+    run_worker(rt.redis)
+    again = rows(rt.engine, OutboundMessage, OutboundMessage.id == dispatch.id)[0]
+    assert again.status == "sent" and again.attempts == 1
+    assert "outbound_retried" in [e.kind for e in events(rt, tip.id)]
+    other = post(client, f"/admin/tips/{tip.id}/retry", {"outbound": 99999})
+    assert other.status_code == 404
+
+
+def test_a_supervisor_blocks_the_sender_without_seeing_the_number(client, settings, rt,
+                                                                  accounts, tip):
+    login(client, accounts.officer)
+    assert post(client, f"/admin/tips/{tip.id}/block").status_code == 403
+    login(client, accounts.supervisor)
+    page = client.get(f"/admin/tips/{tip.id}").get_data(as_text=True)
+    assert 'id="do-block"' in page
+    post(client, f"/admin/tips/{tip.id}/block")
+    assert rows(rt.engine, Reporter)[0].blocked
+    reply = reply_of(sms(client, settings, "TIN 15865 lai co nguoi la"))
+    assert reply == "" and len(rows(rt.engine, Tip)) == 1  # kept, not answered, no new tip
+    post(client, f"/admin/tips/{tip.id}/unblock")
+    assert not rows(rt.engine, Reporter)[0].blocked

@@ -1,0 +1,26 @@
+"""Security headers on every response, set once in create_app (pages may set stricter ones)."""
+
+from flask import Flask, request
+
+from db.settings import Settings
+
+# No inline script or style anywhere; pages load their own files only.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def install(app: Flask, settings: Settings) -> None:
+    """Add the headers to every response; HSTS when served over https (directly or by proxy)."""
+    public_https = settings.public_base_url.startswith("https://")
+
+    @app.after_request
+    def _headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if public_https or request.is_secure:
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        return response
