@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 import flows
-from db import followup, recordings, store
+from db import followup, limits, recordings, store
 from db.models import FlowSession, Reporter, Tip
 from db.outbox import queue_for_reporter
 from db.privacy import new_pin, new_reference
@@ -40,6 +40,9 @@ def take_turn(
         if answered is not None:
             return answered
     row = rows.get(key)
+    limit = env.settings.session_max_steps
+    if row is not None and limit and row.turns >= limit and row.expires_at > now:
+        return limits.ended(channel, reporter.language, expire(session, env, row, now, reporter))
     turn = Turn()
     if row is not None and row.expires_at <= now:
         _merge(turn, expire(session, env, row, now, reporter))

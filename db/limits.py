@@ -1,18 +1,20 @@
 """Inbound abuse limits, checked in the inbound transaction before a message reaches the flow.
 
 The counters are the stored messages themselves (bounded index scans), not Redis: a dead Redis
-neither blocks tips nor lifts the limits. A limited message is still kept (InboundMessage with
-`limited` set), it is just not taken into a conversation.
+neither blocks tips nor lifts the limits. The sender's own counts cost one query per message;
+the global count is taken at most once a second per process (Gate). A limited message is still
+kept (InboundMessage with `limited` set), it is just not taken into a conversation.
 """
 
 import hashlib
 import math
+import threading
+import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlmodel import Session
 
-from db import conversations, store
 from db.models import InboundMessage, Reporter
 from db.turns import Env, Turn
 from flows import Channel, Prompt, Step, render_all
@@ -21,39 +23,66 @@ from flows.text import fold
 FLOOD, DUPLICATE, BLOCKED, BUSY, TOO_LONG = "flood", "duplicate", "blocked", "busy", "too_long"
 
 
-def check(session: Session, env: Env, *, channel: Channel, key: str, reporter: Reporter,
-          body: str, now: datetime, phone: bool = True) -> Turn | None:
+class Gate:
+    """Whether the whole line is over its global rate. The stored messages are counted at most
+    every `every` seconds per process; in between, each message this process checks adds one
+    to that count (other processes' messages show at the next count)."""
+
+    def __init__(self, every: float = 1.0) -> None:
+        self.every = every
+        self._counted_at = -math.inf
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def busy(self, session: Session, now: datetime, limit: tuple[int, float]) -> bool:
+        """Over the limit (count, period): that many messages already in the period."""
+        count, period = limit
+        if not count:
+            return False
+        with self._lock:
+            if time.monotonic() - self._counted_at >= self.every:
+                self._count = _count(session, now - timedelta(seconds=period), count)
+                self._counted_at = time.monotonic()
+            else:
+                self._count += 1  # the message checked before this one, stored by now
+            return self._count >= count
+
+
+def check(session: Session, env: Env, *, channel: Channel, reporter: Reporter, body: str,
+          now: datetime, phone: bool = True) -> Turn | None:
     """A Turn answering a message that must not be processed (its `limited` says why), or None.
 
     Order: a blocked sender, the global rate, the sender's rate, a duplicate of the sender's
-    last SMS within seconds, a conversation over its length limit. Senders without a phone
-    number (withheld callers share one pseudonym) are not rate-limited one by one.
+    last SMS within seconds (the conversation's length is checked where it is loaded, in
+    conversations.take_turn). Senders without a phone number (withheld callers share one
+    pseudonym) are not rate-limited one by one.
     """
-    turn = _check(session, env, channel, key, reporter, body, now, phone)
+    turn = _check(session, env, channel, reporter, body, now, phone)
     if turn is not None:
         turn.answer = body  # kept as it came (a USSD hop: the whole cumulative input)
     return turn
 
 
-def _check(session: Session, env: Env, channel: Channel, key: str, reporter: Reporter,
-           body: str, now: datetime, phone: bool) -> Turn | None:
+def _check(session: Session, env: Env, channel: Channel, reporter: Reporter, body: str,
+           now: datetime, phone: bool) -> Turn | None:
     settings = env.settings
     language = reporter.language
     if reporter.blocked:
         return _final(BLOCKED, channel, language, Prompt("limit_unavailable"), silent_sms=True)
-    count, period = settings.global_limit
-    if count and _recent(session, now - timedelta(seconds=period), count) >= count:
+    if (env.gate or Gate()).busy(session, now, settings.global_limit):
         return _final(BUSY, channel, language, Prompt("limit_busy"))
-    count, period = settings.reporter_limit
-    if count and phone:
-        seen = _recent(session, now - timedelta(seconds=period), count + 1, reporter.id)
-        if seen >= count:
-            minutes = max(1, math.ceil(period / 60))
-            return _final(FLOOD, channel, language, Prompt("limit_flood", {"minutes": minutes}),
-                          silent_sms=seen > count)  # the polite reply goes once per window
-    if phone and channel is Channel.SMS and _duplicate(session, env, reporter, body, now):
+    count, period = settings.reporter_limit if phone else (0, 0.0)
+    same = settings.duplicate_seconds if phone and channel is Channel.SMS else 0
+    if not count and not same:
+        return None
+    seen, last = _history(session, reporter.id, now, count, period, same)
+    if count and seen >= count:
+        minutes = max(1, math.ceil(period / 60))
+        return _final(FLOOD, channel, language, Prompt("limit_flood", {"minutes": minutes}),
+                      silent_sms=seen > count)  # the polite reply goes once per window
+    if last is not None and digest(last) == digest(body):
         return _final(DUPLICATE, channel, language, None, silent_sms=True)
-    return _too_long(session, env, channel, key, reporter, now)
+    return None
 
 
 def digest(body: str) -> str:
@@ -61,45 +90,39 @@ def digest(body: str) -> str:
     return hashlib.sha256(" ".join(fold(body).split()).encode()).hexdigest()
 
 
-def _recent(session: Session, since: datetime, cap: int, reporter_id: int | None = None) -> int:
-    """Messages received since `since` (of one reporter, or all), counted up to `cap`."""
-    query = select(InboundMessage.id).where(InboundMessage.received_at > since)
-    if reporter_id is not None:
-        query = query.where(InboundMessage.reporter_id == reporter_id)
-    return session.execute(select(func.count()).select_from(query.limit(cap).subquery())
-                           ).scalar_one()
+def _count(session: Session, since: datetime, cap: int) -> int:
+    """All messages received since `since`, counted up to `cap` (a bounded index scan)."""
+    recent = select(InboundMessage.id).where(InboundMessage.received_at > since).limit(cap)
+    return session.execute(select(func.count()).select_from(recent.subquery())).scalar_one()
 
 
-def _duplicate(session: Session, env: Env, reporter: Reporter, body: str, now: datetime) -> bool:
-    """Whether the reporter's last SMS taken, within DUPLICATE_SECONDS, had the same text."""
-    seconds = env.settings.duplicate_seconds
-    if seconds <= 0:
-        return False
-    last = session.execute(
-        select(InboundMessage.body).where(
-            InboundMessage.reporter_id == reporter.id, InboundMessage.channel == "sms",
-            InboundMessage.limited.is_(None),  # merged only into a message that was taken
-            InboundMessage.received_at > now - timedelta(seconds=seconds))
+def _history(session: Session, reporter_id: int, now: datetime, count: int, period: float,
+             same: int) -> tuple[int, str | None]:
+    """In one query: the reporter's messages in the rate period (up to count + 1), and the text
+    of their last SMS taken within `same` seconds (merged only into a message that was taken)."""
+    mine = InboundMessage.reporter_id == reporter_id
+    seen = (select(func.count()).select_from(
+        select(InboundMessage.id).where(mine, InboundMessage.received_at >
+                                        now - timedelta(seconds=period))
+        .limit(count + 1).subquery()).scalar_subquery() if count else literal(0))
+    last = (select(InboundMessage.body).where(
+        mine, InboundMessage.channel == "sms", InboundMessage.limited.is_(None),
+        InboundMessage.received_at > now - timedelta(seconds=same))
         .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(1)
-    ).scalar_one_or_none()
-    return last is not None and digest(last) == digest(body)
+        .scalar_subquery() if same else literal(None))
+    found = session.execute(select(seen, last)).one()
+    return found[0], found[1]
 
 
-def _too_long(session: Session, env: Env, channel: Channel, key: str, reporter: Reporter,
-              now: datetime) -> Turn | None:
-    """A conversation past SESSION_MAX_STEPS is ended as if it had timed out: what it holds is
-    filed (the reference follows by SMS), and this message is kept but not taken."""
-    limit = env.settings.session_max_steps
-    row = store.load_flow(session, key) if limit else None
-    if row is None or row.turns < limit or row.expires_at <= now:
-        return None
-    expired = conversations.expire(session, env, row, now, reporter)
+def ended(channel: Channel, language: str, expired: Turn) -> Turn:
+    """The answer to a message that hit SESSION_MAX_STEPS: its conversation was filed as on a
+    timeout (`expired`); this message is kept but not taken."""
     prompts = (Prompt("limit_too_long"),)
     if channel is not Channel.SMS and expired.step is not None and expired.tips:
         prompts = expired.step.prompts  # the receipt on the last screen / said on the call
-    turn = _final(TOO_LONG, channel, reporter.language, None)
-    turn.step = Step(None, prompts, language=reporter.language)
-    turn.reply = _text(prompts, reporter.language, channel)
+    turn = _final(TOO_LONG, channel, language, None)
+    turn.step = Step(None, prompts, language=language)
+    turn.reply = _text(prompts, language, channel)
     turn.tips, turn.outbound_ids = expired.tips, expired.outbound_ids
     return turn
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 import flows
 from db.directory import build_index
+from db.limits import Gate
 from db.privacy import Keyring
 from db.session import Engine, make_engine
 from db.settings import Settings
@@ -18,6 +19,7 @@ class Resources:
     engine: Engine
     keyring: Keyring
     _directory: flows.Directory | None = field(default=None, repr=False, kw_only=True)
+    _gate: Gate = field(default_factory=Gate, repr=False, kw_only=True)
 
     @classmethod
     def parts(cls, settings: Settings) -> dict:
@@ -38,4 +40,4 @@ class Resources:
     @property
     def env(self) -> Env:
         """What conversations need."""
-        return Env(self.keyring, self.directory, self.settings)
+        return Env(self.keyring, self.directory, self.settings, self._gate)

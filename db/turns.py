@@ -2,11 +2,15 @@
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import flows
 from db.models import Tip
 from db.privacy import Keyring
 from db.settings import Settings
+
+if TYPE_CHECKING:
+    from db.limits import Gate
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,7 @@ class Env:
     keyring: Keyring
     directory: flows.Directory
     settings: Settings
+    gate: "Gate | None" = None  # this process's global-rate gate (db.limits.Gate)
 
     def timeout(self, channel: str) -> timedelta:
         """How long a conversation on this channel may wait for an answer."""

@@ -93,7 +93,7 @@ def _receive(svc: Services, env: Env, msg: InboundText, address: str, reachable:
                                           msg.reply_provider)
             key = f"{msg.channel.value}:{msg.conversation or reporter.pseudonym}"
             event = None if msg.kind is InputKind.TEXT else Input(msg.kind, msg.body, msg.data)
-            turn = limits.check(session, env, channel=msg.channel, key=key, reporter=reporter,
+            turn = limits.check(session, env, channel=msg.channel, reporter=reporter,
                                 body=msg.body, now=now, phone=reachable)
             turn = turn or conversations.take_turn(
                 session, env, channel=msg.channel, key=key, reporter=reporter,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from db.models import OutboundMessage, Reporter, Tip
 from db.session import transaction, utcnow
 from gateway.twilio_requests import sms_form
-from tests.helpers import BASE, DIALLED, post_twilio, run_worker
+from tests.helpers import BASE, DIALLED, post_twilio, rows, run_worker
 from tests.phone import UssdSession
 from tests.privacy import REPORTERS
 from workers.sweep import sweep
@@ -50,7 +50,8 @@ def test_a_ussd_dispatch_carries_no_network_or_service_code(client, settings, rt
     session = UssdSession(client, settings, phone=REPORTERS[1])
     for answer in (None, "1", "2", "15865", "trom bo o thon 5"):
         session.send(answer)
-    body = _dispatch_body(rt)
+    [tip] = rows(rt.engine, Tip)
+    body = _dispatch_body(rt).replace(tip.reference, "")  # a random reference may hold "384"
     assert "45204" not in body and "384" not in body and not TIME.findall(body)
 
 
