@@ -6,13 +6,14 @@ the global count is taken at most once a second per process (Gate). A limited me
 kept (InboundMessage with `limited` set), it is just not taken into a conversation.
 """
 
+import functools
 import hashlib
 import math
 import threading
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import Integer, bindparam, func, literal, select
 from sqlmodel import Session
 
 from db.models import InboundMessage, Reporter
@@ -100,18 +101,27 @@ def _history(session: Session, reporter_id: int, now: datetime, count: int, peri
              same: int) -> tuple[int, str | None]:
     """In one query: the reporter's messages in the rate period (up to count + 1), and the text
     of their last SMS taken within `same` seconds (merged only into a message that was taken)."""
-    mine = InboundMessage.reporter_id == reporter_id
+    found = session.execute(_history_query(bool(count), bool(same)), {
+        "reporter": reporter_id, "cap": count + 1,
+        "since": now - timedelta(seconds=period), "recent": now - timedelta(seconds=same),
+    }).one()
+    return found[0], found[1]
+
+
+@functools.cache
+def _history_query(rate: bool, same: bool):
+    """The statement of _history, built once per shape (SQLAlchemy reuses its compiled form)."""
+    mine = InboundMessage.reporter_id == bindparam("reporter")
     seen = (select(func.count()).select_from(
-        select(InboundMessage.id).where(mine, InboundMessage.received_at >
-                                        now - timedelta(seconds=period))
-        .limit(count + 1).subquery()).scalar_subquery() if count else literal(0))
+        select(InboundMessage.id).where(mine, InboundMessage.received_at > bindparam("since"))
+        .limit(bindparam("cap", type_=Integer)).subquery()).scalar_subquery()
+        if rate else literal(0))
     last = (select(InboundMessage.body).where(
         mine, InboundMessage.channel == "sms", InboundMessage.limited.is_(None),
-        InboundMessage.received_at > now - timedelta(seconds=same))
+        InboundMessage.received_at > bindparam("recent"))
         .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(1)
         .scalar_subquery() if same else literal(None))
-    found = session.execute(select(seen, last)).one()
-    return found[0], found[1]
+    return select(seen, last)
 
 
 def ended(channel: Channel, language: str, expired: Turn) -> Turn:
