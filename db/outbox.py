@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from db.models import Officer, OutboundMessage, RecipientKind, Reporter
 from db.privacy import Keyring
-from db.store import insert_ignore
+from db.store import dialect_insert
 from flows.text import segments
 
 
@@ -70,7 +70,11 @@ def _queue(session: Session, key: str, values: dict, now: datetime) -> OutboundM
     values = {**values, "idempotency_key": key, "status": "queued", "attempts": 0,
               "segments": segments(values["body"]), "created_at": now, "updated_at": now,
               "provider": "", "channel": values.get("channel", "sms")}
-    insert_ignore(session, OutboundMessage, values, ["idempotency_key"])
-    return session.execute(
+    # One statement when the message is new; the existing row only on a repeat.
+    created = session.scalars(
+        dialect_insert(session)(OutboundMessage).values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(OutboundMessage)
+    ).one_or_none()
+    return created or session.execute(
         select(OutboundMessage).where(OutboundMessage.idempotency_key == key)
     ).scalar_one()

@@ -22,13 +22,8 @@ from db.settings import Settings
 from flows import FileTip, State
 
 
-def insert_ignore(session: Session, model, values: dict, unique: list[str]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING on PostgreSQL and SQLite."""
-    stmt = _insert(session)(model.__table__).values(**values)
-    session.execute(stmt.on_conflict_do_nothing(index_elements=unique))
-
-
-def _insert(session: Session):
+def dialect_insert(session: Session):
+    """The INSERT of the session's database, with ON CONFLICT (PostgreSQL and SQLite)."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
@@ -42,7 +37,7 @@ def _prepared(session: Session, name: str, build):
     """A statement built once per dialect: SQLAlchemy then reuses its compiled form."""
     key = (session.get_bind().dialect.name, name)
     if key not in _STATEMENTS:
-        _STATEMENTS[key] = build(_insert(session))
+        _STATEMENTS[key] = build(dialect_insert(session))
     return _STATEMENTS[key]
 
 
