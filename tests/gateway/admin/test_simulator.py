@@ -95,19 +95,7 @@ def test_twiml_is_read_as_a_phone_would_hear_it(build, said, action, digits, rec
         said, action, digits, recording, silence)
 
 
-def test_without_the_ussd_and_voice_webhooks_the_phone_says_so(client, app, accounts):
-    if has_route(app, phones.USSD_PATH) or has_route(app, phones.VOICE_PATH):
-        pytest.skip("this build has the USSD and voice webhooks")
-    login(client, accounts.admin)
-    page = post(client, "/simulator/ussd", {"dial": "1"}, follow_redirects=True)
-    assert "Máy chủ này chưa có USSD." in page.get_data(as_text=True)
-    page = post(client, "/simulator/call", {"do": "dial"}, follow_redirects=True)
-    assert "Máy chủ này chưa có đường dây nóng thoại." in page.get_data(as_text=True)
-
-
 def test_the_resident_phone_dials_ussd_through_the_real_webhook(client, app, rt, accounts):
-    if not has_route(app, phones.USSD_PATH):
-        pytest.skip("the USSD webhook (issue 3) is not in this build")
     login(client, accounts.admin)
     page = post(client, "/simulator/ussd", {"dial": "1"}, follow_redirects=True)
     text = page.get_data(as_text=True)
@@ -118,8 +106,6 @@ def test_the_resident_phone_dials_ussd_through_the_real_webhook(client, app, rt,
 
 
 def test_the_resident_phone_calls_the_voice_menu_by_keypad(client, app, rt, accounts):
-    if not has_route(app, phones.VOICE_PATH):
-        pytest.skip("the voice webhook (issue 3) is not in this build")
     login(client, accounts.admin)
     text = post(client, "/simulator/call", {"do": "dial"}, follow_redirects=True
                 ).get_data(as_text=True)
