@@ -40,7 +40,8 @@ def import_csv(engine: Engine, text: str, country: str = "VN", dry_run: bool = F
         communes = {c.code: c.province_code for c in session.execute(select(Commune)).scalars()}
         provinces = set(session.execute(select(Province.code)).scalars())
     rows, seen = [], {}
-    for line, raw in enumerate(reader, start=2):
+    for raw in reader:
+        line = reader.line_num  # the file's own numbering: blank lines and quoted breaks count
         row, problems = _validate(raw, country, communes, provinces)
         if row and row["phone"] in seen:
             problems.append(f"phone repeats line {seen[row['phone']]}")

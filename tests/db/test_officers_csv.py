@@ -51,6 +51,17 @@ def test_bad_lines_are_listed_by_number_and_nothing_is_written(database_url):
     engine.dispose()
 
 
+def test_line_numbers_are_the_files_own_with_blank_lines_and_quoted_line_breaks(database_url):
+    text = BAD.replace("\nLe Van Cuong", "\n\nLe Van Cuong").replace(
+        "Hoang Em,", '"Hoang\nEm",')
+    engine = make_engine(database_url)
+    report = officers_csv.import_csv(engine, text)
+    engine.dispose()
+    lines = {line: problem for line, problem in report.errors}
+    assert sorted(lines) == [3, 5, 6, 8, 9, 10]  # a blank line 4; "Hoang / Em" ends on line 8
+    assert "is not a phone number" in lines[5] and "sheriff" in lines[8]
+
+
 def test_export_reads_back_as_the_same_officers(database_url, officers):
     engine = make_engine(database_url)
     text = officers_csv.export_csv(engine)
