@@ -18,10 +18,12 @@ class Command(str, Enum):
 
 
 _TOKEN = re.compile(r"\S+")
+_GLUED = re.compile(r"([^\W\d_]+)(\d+)?")
 
 
 def parse(text: str, keywords: Keywords) -> tuple[Command | None, str, str | None]:
     """Split a message into (command, the rest in its original spelling, the keyword)."""
+    original, text = text, _unglue(text, keywords)
     tokens = [m for m in _TOKEN.finditer(text)]
     folded = [fold(m.group()) for m in tokens]
     table = (
@@ -38,16 +40,32 @@ def parse(text: str, keywords: Keywords) -> tuple[Command | None, str, str | Non
             if folded[: len(words)] == words and (best is None or len(words) > best[0]):
                 best = (len(words), command, phrase)
     if best is None:
-        return None, text.strip(), None
+        return None, original.strip(), None
     size, command, phrase = best
     rest = text[tokens[size - 1].end() :].strip() if size < len(tokens) else ""
     only_words = command in (Command.ENGLISH, Command.VIETNAMESE, Command.HELP, Command.CANCEL)
     if only_words and rest:
         # "huy" alone cancels; "huy hoai tai san..." is a tip about vandalism.
-        return None, text.strip(), None
+        return None, original.strip(), None
     if phrase in keywords.ambiguous and rest and not rest.split()[0].isdigit():
-        return None, text.strip(), None
+        return None, original.strip(), None
     return command, rest, phrase
+
+
+def _unglue(text: str, keywords: Keywords) -> str:
+    """A keyword typed without its spaces or run into the commune code ("TOGIAC 15865",
+    "TIN15865") is spelled out, so it is found like "TO GIAC 15865" and "TIN 15865"."""
+    first = _TOKEN.search(text)
+    glued = _GLUED.fullmatch(fold(first.group())) if first else None
+    if glued is None:
+        return text
+    letters, digits = glued.groups()
+    phrases = (*keywords.start, *keywords.help, *keywords.cancel, *keywords.english,
+               *keywords.vietnamese)
+    for phrase in phrases:
+        if (digits or " " in phrase) and phrase.replace(" ", "") == letters:
+            return f"{text[:first.start()]}{phrase} {digits or ''}{text[first.end():]}"
+    return text
 
 
 def is_english(phrase: str | None, keywords: Keywords) -> bool:

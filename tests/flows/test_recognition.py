@@ -23,6 +23,16 @@ from flows.keywords import Command, parse
     ("English", Command.ENGLISH, ""),
     ("Tiếng Việt", Command.VIETNAMESE, ""),
     ("co nguoi la", None, "co nguoi la"),
+    ("TIN15865 trom bo", Command.START, "15865 trom bo"),
+    ("TOGIAC 15865 trom bo", Command.START, "15865 trom bo"),
+    ("Tốgiác15865 trộm bò", Command.START, "15865 trộm bò"),
+    ("baotin", Command.START, ""),
+    ("BAO15865 co trom", Command.START, "15865 co trom"),
+    ("TROGIUP", Command.HELP, ""),
+    ("tin123 nguoi", Command.START, "123 nguoi"),
+    ("tinh hinh o thon 3", None, "tinh hinh o thon 3"),
+    ("huy2", None, "huy2"),
+    ("Bao15 luc", Command.START, "15 luc"),
 ])
 def test_commands_are_found_whatever_the_spelling(text, command, rest):
     found, remainder, _ = parse(text, Keywords())

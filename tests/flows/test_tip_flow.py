@@ -33,6 +33,14 @@ def test_a_1600_character_tip_is_filed_whole_and_answered_in_one_segment(directo
     assert one_segment(flows.render_all(step.prompts, "vi", "sms"))
 
 
+@pytest.mark.parametrize("text", ["TIN15865 trom bo o thon 3", "TOGIAC 15865 trom bo o thon 3",
+                                  "tốgiác15865 trộm bò ở thôn 3"])
+def test_a_keyword_run_into_the_code_or_without_spaces_is_still_a_one_shot_tip(directory, text):
+    step = flows.advance(None, Input(text=text), ctx(directory))
+    assert step.filed and step.filed.commune_code == 15865
+    assert flows.text.fold(step.filed.details) == "trom bo o thon 3"
+
+
 @pytest.mark.parametrize("text", ["\x00\x01TIN\x07", "🙏🙏🙏", "\u202e\u200b", " \t\n "])
 def test_control_characters_and_emoji_only_never_break_the_flow(directory, text):
     step = flows.advance(None, Input(text=text), ctx(directory))
