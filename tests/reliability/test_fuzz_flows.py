@@ -49,6 +49,7 @@ class TipFlow(RuleBasedStateMachine):
         self.now = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
         self.filed: list[flows.FileTip] = []
         self.counter = 0
+        record("fuzz_examples")  # one per state machine Hypothesis runs
 
     @initialize(channel=st.sampled_from(list(Channel)), start=st.booleans())
     def pick_channel(self, channel, start):
@@ -82,7 +83,7 @@ class TipFlow(RuleBasedStateMachine):
                             province_code=38, reference=f"{100000 + self.counter}",
                             pin=f"{self.counter % 10_000:04d}")
         step = flows.advance(self.state, event, ctx)
-        record("fuzz_examples")
+        record("fuzz_steps")
         self._check(step, ctx)
         self.state = step.state
 
