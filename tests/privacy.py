@@ -67,10 +67,24 @@ def watch(app) -> None:
 
     @app.after_request
     def _scan(response):
-        if not response.direct_passthrough and not response.is_streamed:
+        if response.direct_passthrough:  # static files
+            return response
+        if response.is_streamed:  # CSV exports: scanned as the client reads them
+            response.response = _scanned(response.response, request.path)
+        else:
             record("privacy_responses")
             assert_text_clean(response.get_data(as_text=True), f"the response to {request.path}")
         return response
+
+
+def _scanned(chunks, path: str):
+    """Pass a streamed body through, then check all of it (a number may span two chunks)."""
+    seen = []
+    for chunk in chunks:
+        seen.append(chunk if isinstance(chunk, str) else chunk.decode("utf-8", "replace"))
+        yield chunk
+    record("privacy_responses")
+    assert_text_clean("".join(seen), f"the streamed response to {path}")
 
 
 class CapturingHandler(logging.Handler):

@@ -6,10 +6,13 @@ this one drives the most varied traffic through one database, on the Twilio path
 
 import logging
 
+from flask import Flask, Response
+
 from db.models import OutboundMessage
 from tests import privacy
 from tests.fake_twilio import twilio_error
 from tests.helpers import rows, run_worker, sms
+from tests.summary import FIGURES
 from workers.sweep import sweep
 
 CONVERSATIONS = [
@@ -39,3 +42,15 @@ def test_no_reporter_number_survives_a_day_of_traffic(client, settings, twilio_r
         privacy.assert_text_clean(f"{msg.body} {msg.last_error} {msg.address}", "outbox")
     privacy.assert_no_reporter_numbers(settings.database_url)  # ...yet nothing kept the numbers
     privacy.assert_text_clean(caplog.text, "captured logs")
+
+
+def test_streamed_responses_such_as_csv_exports_are_scanned_too():
+    app = Flask(__name__)
+    privacy.watch(app)
+    app.add_url_rule("/export", view_func=lambda: Response(
+        (f"{line}\n" for line in ("reference,details", "123456,no number here")),
+        mimetype="text/csv"))
+    before = FIGURES["privacy_responses"]
+    response = app.test_client().get("/export")
+    assert response.is_streamed and response.get_data(as_text=True).startswith("reference")
+    assert FIGURES["privacy_responses"] == before + 1
