@@ -107,6 +107,9 @@ def resolve(session: Session, env: Env, tip: Tip, actor: Actor, now: datetime,
 def ask(session: Session, env: Env, tip: Tip, actor: Actor, question: str,
         now: datetime) -> Turn:
     """Relay a question to the anonymous reporter; their next SMS comes back to the officer."""
+    if tip.status in SETTLED:
+        # Closed to questions too: an answer would renew a reply address kept only for a while.
+        return _reply("officer_closed", tip)
     if not question.strip():
         return _reply("officer_ask_empty", tip)
     reporter = session.get(Reporter, tip.reporter_id) if tip.reporter_id else None

@@ -1,7 +1,10 @@
 """Officers working tips by SMS: every command, every refusal, the events they write."""
 
-import pytest
+import logging
+import re
+
 from rq.registry import ScheduledJobRegistry
+from sqlalchemy import MetaData, select
 
 from db.models import (
     Commune,
@@ -16,24 +19,14 @@ from db.models import (
     TipStatus,
 )
 from flows.text import to_gsm7
+from tests.gateway.conftest import officer_of, officer_says
 from tests.helpers import reply_of, rows, run_worker, sms
 from tests.privacy import REPORTERS
 
-
-def officer_of(engine, commune: int) -> Officer:
-    return rows(engine, Officer, Officer.commune_code == commune)[0]
-
-
-@pytest.fixture
-def tip(client, settings, rt) -> Tip:
-    """A dispatched tip for Xa Hoang Hoa (15865)."""
-    sms(client, settings, "TIN 15865 co nguoi ban ma tuy o bai song")
-    run_worker(rt.redis)
-    return rows(rt.engine, Tip)[0]
-
-
-def officer_says(client, settings, rt, text: str, commune: int = 15865) -> str:
-    return reply_of(sms(client, settings, text, sender=officer_of(rt.engine, commune).phone))
+# Where traffic leaves text; the officer table holds the number by design (outbox addresses:
+# sealed, and scanned here all the same).
+TRAFFIC = ("inboundmessage", "tipevent", "outboundmessage", "flowsession", "tip", "reporter",
+           "auditlog")
 
 
 def reporter_messages(rt) -> list[OutboundMessage]:
@@ -100,6 +93,44 @@ def test_hoi_relays_a_question_and_the_answer_without_either_number(client, sett
     assert len(rows(rt.engine, Tip)) == 1  # the answer did not start a new tip
     nxt = reply_of(sms(client, settings, "TIN 15865 lai co nguoi la"))
     assert nxt.startswith("Da nhan tin bao")  # the question is closed once answered
+
+
+def traffic_cells(engine) -> list[tuple[str, str]]:
+    """(table.column, text) of every non-empty cell of the traffic tables."""
+    meta = MetaData()
+    meta.reflect(engine, only=TRAFFIC)
+    with engine.connect() as conn:
+        # Reflection pulls in the tables these refer to (officer among them): left out.
+        return [(f"{table.name}.{column}", str(value)) for table in meta.sorted_tables
+                if table.name in TRAFFIC for row in conn.execute(select(table))
+                for column, value in row._mapping.items() if value is not None]
+
+
+def test_the_relay_shows_the_officers_number_nowhere(client, settings, rt, tip, caplog):
+    caplog.set_level(logging.DEBUG)
+    officer = officer_of(rt.engine, 15865)
+    # Any spelling: +44..., 44..., 0..., the bare digits, with spaces, dots or dashes between.
+    number = re.compile(r"[\s.\-]?".join(officer.phone[3:]))
+    spaced = f"0{officer.phone[3:6]} {officer.phone[6:9]}.{officer.phone[9:]}"
+    assert number.search(officer.phone) and number.search(spaced)
+    asked = sms(client, settings, f"HOI {tip.reference} xe mau gi?", sender=officer.phone)
+    run_worker(rt.redis)
+    open_relay = traffic_cells(rt.engine)  # the question is out, the relay session open
+    assert {where.split(".")[0] for where, _ in open_relay} == set(TRAFFIC) - {"auditlog"}
+    assert rows(rt.engine, FlowSession)[0].state["officer_id"] == officer.id
+    answered = sms(client, settings, "xe wave mau do")
+    run_worker(rt.redis)
+    purposes = [m.purpose for m in rows(rt.engine, OutboundMessage)]
+    assert purposes[-2:] == ["question", "forward_reply"]
+    assert all(m.status == "sent" for m in rows(rt.engine, OutboundMessage))
+    seen = {"the officer's reply": asked.get_data(as_text=True),
+            "the reporter's reply": answered.get_data(as_text=True),
+            "log output": caplog.text}
+    seen |= {f"outbound {m.id} body/last_error": f"{m.body} {m.last_error or ''}"
+             for m in rows(rt.engine, OutboundMessage)}
+    assert caplog.records  # the app and the worker did log
+    for where, text in [*seen.items(), *open_relay, *traffic_cells(rt.engine)]:
+        assert not number.search(text), f"the officer's number in {where}"
 
 
 def test_chuyen_moves_the_tip_to_another_commune_and_dispatches_it_there(client, settings, rt,
