@@ -95,7 +95,7 @@ def log_now(action: str, target: str = "", **detail) -> None:
         log(session, action, target, **detail)
 
 
-def page_number() -> int:
-    """The ?page= of a listing (1 when missing or silly)."""
-    number = request.args.get("page", 1, type=int) or 1
+def page_number(name: str = "page") -> int:
+    """The ?page= (or another page argument) of a listing (1 when missing or silly)."""
+    number = request.args.get(name, 1, type=int) or 1
     return min(max(number, 1), 100_000)

@@ -1,10 +1,13 @@
 """The dashboard's figures equal a reference computed here, independently, from seeded tips
-with known timings; the CSV report carries the same numbers."""
+with known timings; the CSV report carries the same numbers; every officer can be paged to."""
 
 import csv
 import io
+import re
 import statistics
 from datetime import timedelta
+from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 
@@ -147,3 +150,121 @@ def test_the_csv_report_carries_the_dashboard_figures(client, accounts, seeded):
                 cell = row[f"{label}_{stage}_min"]
                 assert cell == ("" if value is None else f"{value / 60:.1f}"), (key, stage)
     assert set(lines) == {"total", str(HOANG_HOA), str(OTHER), str(HANOI)}
+
+
+class TimeCells(HTMLParser):
+    """The response-time cells of one figures table: {row key: {stage: 'median / p90'}}."""
+
+    def __init__(self, table_id: str) -> None:
+        super().__init__()
+        self.table_id, self.inside, self.row, self.stage = table_id, False, None, None
+        self.found: dict[str, dict[str, str]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attrs = dict(attrs)
+        if tag == "table":
+            self.inside = attrs.get("id") == self.table_id
+        elif self.inside and tag == "tr" and "data-key" in attrs:
+            self.row = self.found.setdefault(attrs["data-key"], {})
+        elif self.inside and tag == "td" and self.row is not None and "data-stage" in attrs:
+            self.stage = attrs["data-stage"]
+            self.row[self.stage] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self.stage = None
+        elif tag == "table":
+            self.inside, self.row = False, None
+
+    def handle_data(self, data: str) -> None:
+        if self.stage is not None:
+            self.row[self.stage] += data
+
+
+def time_cells(page: str, table_id: str) -> dict[str, dict[str, str]]:
+    parser = TimeCells(table_id)
+    parser.feed(page)
+    return parser.found
+
+
+def shown(found: metrics.Figures, stage: str) -> str:
+    median, high = found.times.get(stage, (None, None))
+    return f"{duration(median)} / {duration(high)}"
+
+
+def test_the_commune_and_officer_tables_show_dispatch_times_equal_to_the_report(
+        app, client, accounts, seeded):
+    from sqlalchemy import true
+
+    tips, now = seeded
+    login(client, accounts.admin)
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Chuyển (trung vị / p90)" in page  # the column, in Vietnamese by default
+    report = figures(app, true())
+    communes, officers = time_cells(page, "communes"), time_cells(page, "officers")
+    for commune in (HOANG_HOA, OTHER, HANOI):
+        [found] = [f for f in report.communes if f.key == commune]
+        expected = reference([s for s in tips if s.commune == commune], now)
+        assert found.times["dispatch"] == pytest.approx(expected["dispatch"], abs=0.01)
+        for stage in ("dispatch", "ack", "resolve"):
+            assert communes[str(commune)][stage] == shown(found, stage), (commune, stage)
+    officer = rows(app.extensions["tinbao"].engine, Officer, Officer.commune_code == HOANG_HOA)[0]
+    [mine] = [f for f in report.officers if f.key == officer.id]
+    expected = reference([s for s in tips if s.officer_id == officer.id], now)
+    assert expected["dispatch"] == (15, pytest.approx(26.0))  # 10, 12, 15, 20, 30 seconds
+    assert mine.times["dispatch"] == pytest.approx(expected["dispatch"], abs=0.01)
+    for stage in ("dispatch", "ack", "resolve"):
+        assert officers[str(officer.id)][stage] == shown(mine, stage), stage
+    [unrouted] = [f for f in report.officers if f.key is None]
+    assert officers[""]["dispatch"] == shown(unrouted, "dispatch")
+
+
+def pager_links(page: str, label: str) -> list[str]:
+    nav = re.search(rf'<nav class="pager" aria-label="{label}">(.*?)</nav>', page, re.S)
+    assert nav, f"no pager {label!r}"
+    return [unescape(href) for href in re.findall(r'href="([^"]+)"', nav.group(1))]
+
+
+@pytest.fixture
+def staff(app) -> list[Officer]:
+    """Sixty demo officers, each of their own commune."""
+    found = sorted(rows(app.extensions["tinbao"].engine, Officer,
+                        Officer.commune_code.is_not(None)), key=lambda o: o.id)[:60]
+    assert len({o.commune_code for o in found}) == 60
+    return found
+
+
+def test_the_officers_table_pages_to_officer_51_and_beyond(app, client, accounts, staff):
+    engine, now = app.extensions["tinbao"].engine, utcnow()
+    # The first 50 receive two tips each, the last 10 one: they rank 51st to 60th.
+    insert_tips(engine, [Spec(o.commune_code, now - timedelta(hours=h), 10, 60, None,
+                              officer_id=o.id)
+                         for i, o in enumerate(staff) for h in range(1 if i >= 50 else 2)])
+    login(client, accounts.admin)
+    first = client.get("/admin/").get_data(as_text=True)
+    assert set(time_cells(first, "officers")) == {str(o.id) for o in staff[:50]}
+    [after] = pager_links(first, "Trang danh sách cán bộ")
+    assert "opage=2" in after and "from=" in after and "to=" in after
+    second = client.get(after).get_data(as_text=True)
+    assert set(time_cells(second, "officers")) == {str(o.id) for o in staff[50:]}
+    assert time_cells(second, "communes") == time_cells(first, "communes")  # page 1 still
+
+
+def test_each_pager_keeps_the_period_place_and_the_other_tables_page(app, client, accounts,
+                                                                     staff):
+    engine, now = app.extensions["tinbao"].engine, utcnow()
+    insert_tips(engine, [Spec(o.commune_code, now - timedelta(hours=1), 10, 60, None,
+                              officer_id=o.id) for o in staff])
+    login(client, accounts.admin)
+    day = now.date()
+    query = f"from={day - timedelta(days=3)}&to={day + timedelta(days=1)}&province=38"
+    page = client.get(f"/admin/?{query}&page=2&opage=2").get_data(as_text=True)
+    for label, mine, other in (("Trang danh sách xã/phường", "page", "opage"),
+                               ("Trang danh sách cán bộ", "opage", "page")):
+        links = pager_links(page, label)
+        assert links, label
+        for link in links:
+            assert re.search(rf"[?&]{mine}=[13]\b", link), (label, link)
+            assert re.search(rf"[?&]{other}=2\b", link), (label, link)
+            assert "province=38" in link, (label, link)
+            assert f"from={day - timedelta(days=3)}" in link, (label, link)
