@@ -100,12 +100,36 @@ def check_role(session: Session, role: Role, province_code: int | None,
         raise UserError("an officer login needs an existing officer")
 
 
+DEMO_DOMAIN = "tinbao.demo"
+NATIONAL_DESK_LOGIN = f"truc-ban-quoc-gia@{DEMO_DOMAIN}"
+
+
+def desk_login(province_code: int) -> str:
+    """The demo login of a province's duty desk ('truc-ban-38@tinbao.demo')."""
+    return f"truc-ban-{province_code}@{DEMO_DOMAIN}"
+
+
+def demo_login(officer: Officer) -> str | None:
+    """The demo login of an officer: 'ca<commune code>@…' for commune officers, 'truc-ban-…'
+    for the duty desks; None when the row lacks the code its name needs."""
+    if officer.kind == OfficerKind.COMMUNE:
+        code = officer.commune_code
+        return f"ca{code}@{DEMO_DOMAIN}" if code is not None else None
+    if officer.kind == OfficerKind.PROVINCE_DESK:
+        code = officer.province_code
+        return desk_login(code) if code is not None else None
+    return NATIONAL_DESK_LOGIN
+
+
 def seed_demo(engine: Engine, email: str, password: str, officer_password: str,
               now: datetime) -> int:
-    """The demo's admin and one login per demo commune officer ('ca<commune code>@tinbao.demo').
+    """The demo's admin and one officer login per demo officer, desks included (`demo_login`).
 
-    Every officer login shares one hash of the demo officer password: hashing 166 times
-    would slow the demo's start by seconds, and these accounts exist only in demo mode.
+    A desk's login is an officer login linked to the desk, so it sees and acts on exactly
+    what the desk may by SMS (db.actions.may_act): the province desk its province's tips,
+    the national desk the tips routed to it. Every officer login shares one hash of the demo
+    officer password: hashing 168 times would slow the demo's start by seconds, and these
+    accounts exist only in demo mode.
     """
     created = 0
     with transaction(engine) as session:
@@ -115,16 +139,15 @@ def seed_demo(engine: Engine, email: str, password: str, officer_password: str,
             created += 1
         linked = set(session.execute(select(User.officer_id)).scalars())
         emails = set(session.execute(select(User.email)).scalars())
-        officers = session.execute(
-            select(Officer).where(Officer.kind == OfficerKind.COMMUNE).order_by(Officer.id)
-        ).scalars().all()
+        officers = session.execute(select(Officer).order_by(Officer.id)).scalars().all()
         shared = hash_password(officer_password)
         for officer in officers:
-            if officer.id in linked or officer.commune_code is None:
+            login = demo_login(officer)
+            if officer.id in linked or login is None:
                 continue
-            login = f"ca{officer.commune_code}@tinbao.demo"
-            login = f"ca{officer.commune_code}-{officer.id}@tinbao.demo" if login in emails \
-                else login
+            if login in emails:  # taken (by hand, or by a second desk): keep it unique
+                name, domain = login.split("@")
+                login = f"{name}-{officer.id}@{domain}"
             create(session, login, None, Role.OFFICER, now, name=officer.name,
                    officer_id=officer.id, password_hash=shared)
             emails.add(login)

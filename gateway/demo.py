@@ -203,6 +203,7 @@ def _stop_all(children: list[subprocess.Popen]) -> None:
 
 
 def _banner(port: int, officer_phone: str, settings: Settings) -> None:
+    desk = users.desk_login(settings.default_province or demo.DEMO_PROVINCE)
     print(f"""
 tinbao demo is running on http://127.0.0.1:{port}  (Ctrl-C stops everything)
 
@@ -222,6 +223,9 @@ tinbao demo is running on http://127.0.0.1:{port}  (Ctrl-C stops everything)
     admin login:   {settings.admin_email} / {settings.admin_password}
     officer logins: ca<commune code>@tinbao.demo / {settings.demo_officer_password}
                    (e.g. ca15865@tinbao.demo for Xa Hoang Hoa)
+    duty desks:    {desk} (the province's tips)
+                   {users.NATIONAL_DESK_LOGIN} (tips routed to it)
+                   same password as the officer logins
   Phone simulator: http://127.0.0.1:{port}/simulator  (log in first)
   (these defaults come from {settings.instance_path}/tinbao.env: ADMIN_EMAIL, ADMIN_PASSWORD,
    DEMO_OFFICER_PASSWORD)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from db import users
-from db.models import Role, User
+from db.models import Officer, OfficerKind, Role, User
 from db.session import make_engine, transaction, utcnow
 from tests.helpers import rows
 
@@ -61,12 +61,31 @@ def test_short_passwords_and_missing_scopes_are_refused(engine):
             users.create(session, "nobody", PASSWORD, Role.ADMIN, now)
 
 
-def test_the_demo_gets_an_admin_and_one_login_per_commune_officer_once(engine):
+def test_the_demo_gets_an_admin_and_one_login_per_officer_and_desk_once(engine):
     now = utcnow()
-    assert users.seed_demo(engine, "admin@tinbao.demo", PASSWORD, "officer password", now) == 167
+    assert users.seed_demo(engine, "admin@tinbao.demo", PASSWORD, "officer password", now) == 169
     assert users.seed_demo(engine, "admin@tinbao.demo", PASSWORD, "officer password", now) == 0
     [officer] = rows(engine, User, User.email == "ca15865@tinbao.demo")
     assert officer.role == Role.OFFICER and officer.officer_id is not None
     with transaction(engine) as session:
         assert users.authenticate(session, "ca15865@tinbao.demo", "officer password",
                                   now).user is not None
+    for email, kind in (("truc-ban-38@tinbao.demo", OfficerKind.PROVINCE_DESK),
+                        ("truc-ban-quoc-gia@tinbao.demo", OfficerKind.NATIONAL_DESK)):
+        [desk] = rows(engine, User, User.email == email)
+        [linked] = rows(engine, Officer, Officer.id == desk.officer_id)
+        assert (desk.role, desk.province_code, linked.kind) == (Role.OFFICER, None, kind)
+        with transaction(engine) as session:
+            assert users.authenticate(session, email, "officer password", now).user is not None
+    assert not rows(engine, User, User.role != Role.OFFICER, User.email != "admin@tinbao.demo")
+
+
+def test_a_taken_desk_login_gets_the_officer_id_appended(engine):
+    now = utcnow()
+    with transaction(engine) as session:
+        users.create(session, "truc-ban-38@tinbao.demo", PASSWORD, Role.SUPERVISOR, now,
+                     province_code=38)
+    users.seed_demo(engine, "admin@tinbao.demo", PASSWORD, "officer password", now)
+    [desk] = rows(engine, Officer, Officer.kind == OfficerKind.PROVINCE_DESK)
+    [login] = rows(engine, User, User.officer_id == desk.id)
+    assert login.email == f"truc-ban-38-{desk.id}@tinbao.demo" and login.role == Role.OFFICER
