@@ -1,6 +1,8 @@
 """Running the flows against stored state: one turn per inbound message, or an expiry."""
 
+import functools
 from datetime import datetime
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -9,6 +11,7 @@ from db import followup, limits, recordings, store
 from db.models import FlowSession, Reporter, Tip
 from db.outbox import queue_for_reporter
 from db.privacy import new_pin, new_reference
+from db.settings import AUDIO_SUFFIXES
 from db.turns import Env, Turn
 from flows import AttachRecording, Channel, FileTip, Input, InputKind, SetLanguage, State, Step
 
@@ -154,10 +157,26 @@ def _carry_out(session: Session, env: Env, state: State | None, event: Input, ch
 def _advance(env: Env, state: State | None, event: Input, channel: Channel, language: str,
              province: int | None, now: datetime) -> Step:
     """flows.advance with a freshly drawn reference and PIN."""
+    settings = env.settings
+    languages = voice_menu(tuple(settings.voice_languages), settings.voice_prompts_dir) \
+        if channel is Channel.VOICE else ("vi", "en")
     ctx = flows.Context(now=now, channel=channel, directory=env.directory, language=language,
                         province_code=province, reference=new_reference(), pin=new_pin(),
-                        keywords=env.settings.keywords, speech=env.settings.voice_speech)
+                        keywords=settings.keywords, speech=settings.voice_speech,
+                        languages=languages)
     return flows.advance(state, event, ctx)
+
+
+@functools.cache
+def voice_menu(languages: tuple[str, ...], prompts_dir: str) -> tuple[str, ...]:
+    """The hotline's language menu: vi and en, then every other VOICE_LANGUAGES entry whose
+    choice is recorded (<prompts>/<language>/press_language.mp3 or .wav), e.g. H'Mong or Ede:
+    its callers hear its recordings, and Vietnamese speech where a recording is missing."""
+    folder = Path(prompts_dir) if prompts_dir else None
+    recorded = tuple(
+        language for language in languages if language not in ("vi", "en") and folder and any(
+            (folder / language / f"press_language{suffix}").is_file() for suffix in AUDIO_SUFFIXES))
+    return ("vi", "en") + recorded
 
 
 def _apply(

@@ -79,6 +79,7 @@ def _limits(env: Mapping[str, str]) -> dict:
 
 VOICES = "vi=Google.vi-VN-Standard-A,en=Google.en-US-Standard-C"
 VOICE_LANGUAGES = "vi=vi-VN,en=en-US"
+AUDIO_SUFFIXES = (".mp3", ".wav")  # recorded prompts in VOICE_PROMPTS_DIR/<language>/<key><suffix>
 
 
 def _phone(env: Mapping[str, str]) -> dict:

@@ -93,6 +93,9 @@ class Context:
     keywords: Keywords = Keywords()
     max_retries: int = 2
     speech: bool = False  # voice: callers may speak; the tip gets a spoken summary (transcript)
+    # The languages a caller or USSD user may pick, in key order (1, 2, 3...). Beyond vi and en,
+    # a deployment's recorded voice languages: their texts fall back to Vietnamese.
+    languages: tuple[str, ...] = ("vi", "en")
 
 
 @dataclass

@@ -30,6 +30,8 @@ def wait_for(node: str | None, ctx: Context) -> Wait | None:
     """The answer a node waits for; on a call the details are a recording."""
     if node == "details" and ctx.channel is Channel.VOICE:
         return Wait(WaitKind.RECORDING)
+    if node in ("greeting", "language"):
+        return Wait(WaitKind.CHOICE, len(ctx.languages))
     return WAITS.get(node) if node else None
 
 
@@ -48,8 +50,9 @@ def _questions(state: State, ctx: Context) -> tuple[Prompt, ...]:
         code = f"{commune.code:05d}" if commune else ""
         return (Prompt("confirm_commune", {"code": code, "name": commune.name if commune else ""}),)
     if node == "greeting":
-        return (Prompt("greeting"), Prompt("press_language", {"digit": "1"}, "vi"),
-                Prompt("press_language", {"digit": "2"}, "en"))
+        return (Prompt("greeting"),) + tuple(
+            Prompt("press_language", {"digit": str(key)}, language)
+            for key, language in enumerate(ctx.languages, 1))
     return (Prompt("ask_" + node),)
 
 

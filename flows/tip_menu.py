@@ -29,7 +29,6 @@ from flows.text import clean, fold
 TRAIL = "_trail"  # USSD: the screens behind this one, so that "0" can go back
 BACK, HOME = "0", "00"
 DONT_KNOW = "9"  # the USSD commune screen's "do not know" ("0" is back there)
-LANGUAGE_KEYS = {"1": "vi", "2": "en"}
 
 
 def advance(state: State | None, event: Input, ctx: Context) -> Step:
@@ -104,8 +103,14 @@ def _on_menu(state: State, text: str, ctx: Context) -> Step:
     return ask(state, ctx, Prompt("bad_choice"))
 
 
+def _chosen(text: str, ctx: Context) -> str | None:
+    """The language keyed in: 1 Vietnamese, 2 English, then the deployment's recorded ones."""
+    keys = {str(key): language for key, language in enumerate(ctx.languages, 1)}
+    return keys.get(text.strip())
+
+
 def _on_language(state: State, text: str, ctx: Context) -> Step:
-    language = LANGUAGE_KEYS.get(text)
+    language = _chosen(text, ctx)
     if language is None:
         return ask(state, ctx, Prompt("bad_choice"))
     state.language = language
@@ -114,7 +119,7 @@ def _on_language(state: State, text: str, ctx: Context) -> Step:
 
 def _on_greeting(state: State, text: str, ctx: Context) -> Step:
     spoken = fold(text)  # "tieng viet" / "english" when speech is on
-    language = LANGUAGE_KEYS.get(text) or ("en" if "english" in spoken else
+    language = _chosen(text, ctx) or ("en" if "english" in spoken else
                                            "vi" if "viet" in spoken else None)
     if language is None:
         return tip._retry(state, ctx, Prompt("bad_choice"), lambda: None)

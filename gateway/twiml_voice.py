@@ -6,7 +6,7 @@ from pathlib import Path
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 import flows
-from db.settings import Settings
+from db.settings import AUDIO_SUFFIXES, Settings
 from flows import Prompt, Step, WaitKind
 
 STEP = "/webhooks/twilio/voice/step"
@@ -14,7 +14,6 @@ RECORDING_CALLBACK = "/webhooks/twilio/voice/recording"
 PROMPT_AUDIO = "/voice/prompts"
 GATHER_TIMEOUT = 8  # seconds of silence before a <Gather> falls through to the no-input redirect
 RECORD_MAX_SECONDS = 120
-AUDIO = (".mp3", ".wav")
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class Voice:
         """The URL of a recorded prompt, when the prompts folder has one."""
         if not self.prompts_dir:
             return None
-        for suffix in AUDIO:
+        for suffix in AUDIO_SUFFIXES:
             if (Path(self.prompts_dir) / language / (key + suffix)).is_file():
                 return f"{self.base_url}{PROMPT_AUDIO}/{language}/{key}{suffix}"
         return None

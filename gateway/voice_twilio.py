@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, request, send_from_directory
 from db import calls, recordings
 from db.conversations import Turn
 from db.session import Conflict, transaction, utcnow
+from db.settings import AUDIO_SUFFIXES
 from flows import Channel, InputKind
 from flows.text import clean
 from gateway import twiml_voice
@@ -122,6 +123,6 @@ def _answer(body: str, jobs: list, status: int = 200) -> Response:
 def prompt_audio(language: str, name: str):
     """A recorded prompt from the prompts folder (what <Play> fetches)."""
     folder = services().settings.voice_prompts_dir
-    if not folder or not name.endswith(twiml_voice.AUDIO):
+    if not folder or not name.endswith(AUDIO_SUFFIXES):
         abort(404)
     return send_from_directory(folder, f"{language}/{name}")

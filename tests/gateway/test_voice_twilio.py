@@ -1,6 +1,7 @@
 """The voice hotline: captured Twilio requests, and each step's TwiML element by element."""
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -266,6 +267,32 @@ def test_a_recorded_prompt_is_played_instead_of_said(settings, officers, tmp_pat
     pin_said = said[2][1]
     assert said == [("Play", "/voice/prompts/vi/receipt.wav"), ("Say", ", ".join(tip.reference)),
                     ("Say", pin_said)] * 2 + [("Hangup", None)]
+    app.extensions["tinbao"].engine.dispose()
+
+
+def test_a_recorded_language_is_offered_on_the_hotline_and_heard_where_recorded(settings,
+                                                                               officers, tmp_path):
+    for folder in ("hmn", "ede"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "hmn" / "press_language.mp3").write_bytes(b"ID3 nias 3")  # H'Mong: recorded
+    (tmp_path / "hmn" / "ask_category.mp3").write_bytes(b"ID3 category")
+    (tmp_path / "ede" / "greeting.mp3").write_bytes(b"ID3")  # Ede: no recorded choice, no offer
+    app, client = _app(settings, voice_prompts_dir=str(tmp_path), voice_languages={
+        "vi": "vi-VN", "en": "en-US", "hmn": "vi-VN", "ede": "vi-VN"})
+    call = Call(client, settings)
+    gather = call.start().find("Gather")
+    assert gather.get("numDigits") == "1"
+    assert [(e.tag, e.text) for e in gather][-2:] == [
+        ("Play", "/voice/prompts/hmn/press_language.mp3"), ("Say", "3")]
+    assert "/voice/prompts/ede/" not in ET.tostring(call.twiml).decode()
+    asked = call.press("3").find("Gather")  # recorded: played; unrecorded: Vietnamese speech
+    assert [(e.tag, e.text) for e in asked] == [("Play", "/voice/prompts/hmn/ask_category.mp3")]
+    for digits in ("1", "15865", "1"):
+        call.press(digits)
+    assert call.element("Say").get("language") == "vi-VN"  # no recording: Vietnamese speech
+    call.record(recording_url(settings))
+    [tip] = rows(app.extensions["tinbao"].engine, Tip)
+    assert (tip.language, tip.category, tip.commune_code) == ("hmn", "ma_tuy", 15865)
     app.extensions["tinbao"].engine.dispose()
 
 
