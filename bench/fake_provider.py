@@ -49,7 +49,7 @@ def serve(port: int, log_path: str) -> None:
             self.wfile.write(b"ok")
 
         def log_message(self, *args):
-            pass
+            """Quiet: no line per request."""
 
     ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 

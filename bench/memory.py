@@ -1,6 +1,7 @@
 """Benchmark 5: resident memory of one web worker and one RQ worker over 10,000 tips, sampled
 at the half and at the end (flat means no growth in the second half)."""
 
+import contextlib
 import sys
 import threading
 import time
@@ -29,11 +30,9 @@ def children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            try:
+            with contextlib.suppress(OSError, IndexError, ValueError):  # gone, or a kernel thread
                 if int((entry / "stat").read_text().split(") ")[1].split()[1]) == pid:
                     found.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                pass
     return found
 
 

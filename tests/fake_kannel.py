@@ -33,7 +33,7 @@ class FakeKannel:
                 self.wfile.write(payload)
 
             def log_message(self, *args):
-                pass
+                """Quiet: no line per request."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cgi-bin/sendsms"

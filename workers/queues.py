@@ -1,5 +1,6 @@
 """Queue names and the enqueue helper (the one part of workers the web app may import)."""
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -50,10 +51,8 @@ def enqueue_quietly(redis: Redis, jobs: list[Job], cancel: list[str] = ()) -> bo
     """
     try:
         for job_id in cancel:
-            try:
+            with contextlib.suppress(NoSuchJobError):  # fired or cancelled already
                 RqJob.fetch(job_id, connection=redis).delete()
-            except NoSuchJobError:
-                pass
         for job in jobs:
             enqueue(redis, job)
     except Exception as exc:  # any Redis trouble

@@ -3,6 +3,7 @@ cron sweeper, a private redis-server, a fresh database, the fake provider), plus
 test needs: kill and restart workers and Redis, route PostgreSQL through a proxy, send tips
 and read back what the provider received."""
 
+import contextlib
 import json
 import os
 import random
@@ -89,10 +90,8 @@ class FaultStack(Stack):
 
     def kill(self, proc: subprocess.Popen) -> None:
         """SIGKILL a process and everything in its group (an RQ worker and its work horse)."""
-        try:
+        with contextlib.suppress(ProcessLookupError):  # already gone
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait()
         if proc in self.procs:
             self.procs.remove(proc)

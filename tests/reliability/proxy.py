@@ -2,6 +2,7 @@
 connections, drop the open ones, or stall (accept and never answer). The server itself is
 never touched: other engineers share it."""
 
+import contextlib
 import socket
 import threading
 
@@ -66,21 +67,16 @@ class Proxy:
 
 def _pump(source: socket.socket, sink: socket.socket) -> None:
     try:
-        while data := source.recv(65536):
-            sink.sendall(data)
-    except OSError:
-        pass
+        with contextlib.suppress(OSError):  # either side closed: the other is closed below
+            while data := source.recv(65536):
+                sink.sendall(data)
     finally:
         _close(source)
         _close(sink)
 
 
 def _close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked reading it
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         sock.close()
-    except OSError:
-        pass
