@@ -9,6 +9,7 @@ from sqlmodel import Session
 from db.audit import Page
 from db.models import Commune, Officer, OfficerKind
 from flows.directory import name_key
+from flows.text import number as as_number  # `number` is a page number here
 
 
 def on_duty(officer: Officer, local: time) -> bool:
@@ -34,9 +35,9 @@ def officers(session: Session, scope: ColumnElement[bool], local: datetime, q: s
              number: int = 1, per_page: int = 50) -> Page:
     """Officers in scope, by commune then priority, with whether they are on duty now."""
     where = [scope]
-    words = q.strip()
-    if words.isdigit():
-        where.append(or_(Officer.commune_code == int(words), Officer.province_code == int(words)))
+    words, code = q.strip(), as_number(q)
+    if code is not None:
+        where.append(or_(Officer.commune_code == code, Officer.province_code == code))
     elif words:
         where.append(or_(Officer.name.ilike(f"%{words[:60]}%"),
                          Commune.search_name.like(f"%{name_key(words)[:60]}%")))
@@ -57,9 +58,9 @@ def communes(session: Session, scope: ColumnElement[bool], q: str = "", number: 
     """Communes in scope found by GSO code or by name typed without diacritics, with the
     number of active officers each has."""
     where = [scope]
-    words = q.strip()
-    if words.isdigit():
-        where.append(Commune.code == int(words))
+    words, code = q.strip(), as_number(q)
+    if code is not None:
+        where.append(Commune.code == code)
     elif words:
         where.append(Commune.search_name.like(f"%{name_key(words)[:60]}%"))
     total = session.execute(select(func.count(Commune.code)).where(*where)).scalar_one()

@@ -3,7 +3,7 @@
 import re
 from enum import Enum
 
-from flows.text import fold
+from flows.text import fold, number
 
 
 class Category(str, Enum):
@@ -108,10 +108,8 @@ def guess(text: str) -> Category | None:
 
 def from_menu(choice: str) -> Category | None:
     """The category for a menu number ('1'..'7'), or None."""
-    choice = choice.strip()
-    if choice.isdigit() and 1 <= int(choice) <= len(MENU):
-        return MENU[int(choice) - 1]
-    return None
+    key = number(choice)
+    return MENU[key - 1] if key is not None and 1 <= key <= len(MENU) else None
 
 
 def is_urgent(category: Category, text: str, urgent_categories=URGENT_CATEGORIES) -> bool:

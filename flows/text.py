@@ -31,6 +31,13 @@ def unaccent(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def number(text: str) -> int | None:
+    """The whole number typed, spaces around ignored; None for anything else, including digits
+    no keypad sends ('³', '٣': str.isdigit() takes them, int() does not)."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def fold(text: str) -> str:
     """Match key: unaccented, lower case, single spaces, trimmed."""
     return _SPACES.sub(" ", unaccent(clean(text)).casefold()).strip()

@@ -18,7 +18,7 @@ from flows.engine import (
     Step,
 )
 from flows.keywords import Command
-from flows.text import clean, fold, shorten, to_gsm7
+from flows.text import clean, number, shorten, to_gsm7
 
 _CODE = re.compile(r"^(\d{5})\b")
 _LEADING_DIGITS = re.compile(r"^(\d{1,5})\b")
@@ -162,9 +162,9 @@ def _on_commune(state: State, text: str, ctx: Context) -> Step:
 
 def _on_commune_choice(state: State, text: str, ctx: Context) -> Step:
     choices = state.answers.get("choices", [])
-    key = fold(text)
-    if key.isdigit() and 1 <= int(key) <= len(choices):
-        return _choose(state, ctx.directory.get(choices[int(key) - 1]), ctx)
+    key = number(text)
+    if key is not None and 1 <= key <= len(choices):
+        return _choose(state, ctx.directory.get(choices[key - 1]), ctx)
     state.node = "commune"
     return _on_commune(state, text, ctx)
 

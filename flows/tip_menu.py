@@ -128,14 +128,14 @@ def _on_greeting(state: State, text: str, ctx: Context) -> Step:
 
 
 def _on_status_ref(state: State, text: str, ctx: Context) -> Step:
-    if not (text.isdigit() and len(text) == 6):
+    if not (text.isascii() and text.isdigit() and len(text) == 6):
         return ask(state, ctx, Prompt("bad_reference"))
     state.answers["status_ref"] = text
     return _goto(state, "status_pin", ctx)
 
 
 def _on_status_pin(state: State, text: str, ctx: Context) -> Step:
-    if not (text.isdigit() and len(text) == 4):
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
         return ask(state, ctx, Prompt("bad_pin"))
     state.node = "status_lookup"  # the PIN itself is never kept in the state
     return Step(state, (), (Lookup(state.answers["status_ref"], text),), None, state.language)

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, request
 from db.delivery import KANNEL, NOT_DELIVERED, report_token
 from db.redact import redact
 from flows import Channel
+from flows.text import number
 from gateway.inbound import InboundText, receive_text
 from gateway.reports import apply_report
 from gateway.services import services
@@ -52,7 +53,7 @@ def inbound_sms():
 def delivery_report():
     """A Kannel delivery report on one of our messages, proven by the token in its dlr-url."""
     svc = services()
-    outbound = request.args.get("msg", "")
+    outbound = number(request.args.get("msg", ""))
     if not _token_matches(svc.settings.kannel_secret, outbound, request.args.get("token", "")):
         abort(403)
     status = KANNEL.get(request.args.get("status", ""))
@@ -60,7 +61,7 @@ def delivery_report():
         return Response("ignored", mimetype="text/plain")
     error = dlr_error(request.args.get("status", ""), request.args.get("answer", ""))
     jobs = apply_report(svc, status, error if status in NOT_DELIVERED else None,
-                        outbound_id=int(outbound))
+                        outbound_id=outbound)
     response = Response("ok", mimetype="text/plain")
     if jobs:
         response.call_on_close(lambda: enqueue_quietly(svc.redis, jobs))
@@ -104,11 +105,11 @@ def _secret_matches(secret: str) -> bool:
     return hmac.compare_digest(given.encode(), secret.encode())
 
 
-def _token_matches(secret: str, outbound: str, token: str) -> bool:
+def _token_matches(secret: str, outbound: int | None, token: str) -> bool:
     """The dlr-url's token is the one we made for this message id (see db.delivery)."""
-    if not secret or not outbound.isdigit():
+    if not secret or outbound is None:
         return False
-    return hmac.compare_digest(token.encode(), report_token(secret, int(outbound)).encode())
+    return hmac.compare_digest(token.encode(), report_token(secret, outbound).encode())
 
 
 def _text(value: bytes) -> str:

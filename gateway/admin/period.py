@@ -10,6 +10,7 @@ from flask_login import current_user
 from db import metrics
 from db.metrics import Period
 from db.session import reading
+from flows.text import number
 from gateway.services import services
 
 DEFAULT_DAYS = 30
@@ -55,8 +56,7 @@ def day_arg(name: str) -> date | None:
 
 def int_arg(name: str) -> int | None:
     """An integer query argument, or None."""
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    return number(request.args.get(name, ""))
 
 
 def chosen(now: datetime) -> Chosen:

@@ -11,6 +11,7 @@ from db.models import Officer, OutboundMessage, Role, Tip
 from db.session import Session, reading, transaction, utcnow
 from flows.categories import Category
 from flows.officer import Decision
+from flows.text import number
 from gateway.admin.access import log, log_now, page_number, protect, roles
 from gateway.admin.period import day_arg, int_arg, local_day_start
 from gateway.inbound import jobs_for
@@ -122,9 +123,7 @@ def _apply(session: Session, svc, tip: Tip, action: str, now):
     if action == "spam":
         return actions.spam(session, tip, actor, now)
     if action == "transfer":
-        code = form.get("commune", "").strip()
-        return actions.transfer(session, env, tip, actor, int(code) if code.isdigit() else None,
-                                now)
+        return actions.transfer(session, env, tip, actor, number(form.get("commune", "")), now)
     if action == "reassign":
         officer = session.get(Officer, form.get("officer", 0, type=int))
         if officer is None or not current_user.scope.allows_officer(officer):

@@ -2,7 +2,16 @@
 
 import pytest
 
-from flows.text import fold, gsm7_length, is_gsm7, segments, shorten, to_gsm7, unaccent
+from flows.text import (
+    fold,
+    gsm7_length,
+    is_gsm7,
+    number,
+    segments,
+    shorten,
+    to_gsm7,
+    unaccent,
+)
 
 
 @pytest.mark.parametrize("raw, folded", [
@@ -47,3 +56,9 @@ def test_shorten_cuts_on_a_word_and_respects_extension_characters():
     assert shorten("mot hai ba bon nam sau", 15) == "mot hai ba..."
     assert gsm7_length(shorten("{" * 50, 20)) <= 20
     assert shorten("ngan", 10) == "ngan"
+
+
+@pytest.mark.parametrize("typed, value", [("7", 7), (" 15865 ", 15865), ("³", None), ("٣", None),
+                                          ("1 2", None), ("", None), ("-1", None)])
+def test_a_number_is_ascii_digits_only(typed, value):
+    assert number(typed) == value

@@ -81,3 +81,10 @@ def test_the_longest_commune_names_still_fit_the_receipt_and_the_choice_list(dir
 def test_timeout_of_nothing_is_silent(directory):
     step = flows.advance(None, Input(InputKind.TIMEOUT), ctx(directory))
     assert step.state is None and not step.prompts and not step.effects
+
+
+def test_digits_no_keypad_sends_are_a_wrong_choice_not_a_crash(directory):
+    step = flows.advance(None, Input(text="TIN"), ctx(directory))
+    step = flows.advance(step.state, Input(text="³"), ctx(directory))
+    assert step.state.node == "category" and one_segment(flows.render_all(
+        step.prompts, "vi", "sms"))

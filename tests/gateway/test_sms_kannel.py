@@ -170,6 +170,13 @@ def test_captured_kannel_delivery_report(path, client, app, rt, fake_kannel):
     assert rerouted == (["workers.dispatch.undelivered"] if case["reroute"] else [])
 
 
+def test_a_report_naming_no_message_of_ours_is_refused(client, app, rt, fake_kannel):
+    dlr_url, msg = _dispatch_dlr_url(client, app, fake_kannel)
+    for other in ("³", "", "x"):
+        report = fill_dlr_url(dlr_url, "1", "").replace(f"msg={msg.id}", f"msg={other}")
+        assert client.get(report).status_code == 403
+
+
 def test_an_undelivered_dispatch_goes_to_the_next_officer(client, app, rt, fake_kannel):
     dlr_url, msg = _dispatch_dlr_url(client, app, fake_kannel)
     response = client.get(fill_dlr_url(dlr_url, "2", "stat:UNDELIV err:001"))

@@ -15,6 +15,8 @@ def test_communes_are_found_by_unaccented_name_or_code(client, accounts):
     assert "Xã Hoằng Hóa" in client.get("/admin/communes?q=15865").get_data(as_text=True)
     everything = client.get("/admin/communes").get_data(as_text=True)
     assert "<small>3321</small>" in everything
+    for path in ("/admin/communes?q=³", "/admin/officers?q=³", "/admin/?province=³"):
+        assert client.get(path).status_code == 200  # not a number: no 500
 
 
 def test_a_supervisor_adds_and_edits_an_officer_of_their_province(client, rt, accounts):
