@@ -100,7 +100,7 @@ class Reporter(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     pseudonym: str = Field(max_length=64, unique=True)
     reply_address: str | None = Field(default=None, sa_type=sa.Text)
-    reply_expires_at: datetime | None = None
+    reply_expires_at: datetime | None = Field(default=None, index=True)  # the purge's lookup
     language: str = Field(default="vi", max_length=8)
     reply_provider: str | None = Field(default=None, max_length=20)
     blocked: bool = False
@@ -175,8 +175,15 @@ class InboundMessage(SQLModel, table=True):
     # Kept but not taken into a conversation: flood, duplicate, blocked, busy, too_long
     limited: str | None = Field(default=None, max_length=16)
 
-    __table_args__ = (sa.Index("ix_inboundmessage_reporter_received", "reporter_id",
-                               "received_at"),)
+    __table_args__ = (
+        sa.Index("ix_inboundmessage_reporter_received", "reporter_id", "received_at"),
+        # The messages that filed a tip, by provider id prefix (a call's tip: db.recordings);
+        # pattern ops let PostgreSQL answer LIKE 'prefix%' whatever the database's collation.
+        sa.Index("ix_inboundmessage_tip_provider", "provider_id",
+                 postgresql_ops={"provider_id": "varchar_pattern_ops"},
+                 postgresql_where=sa.text("tip_id IS NOT NULL"),
+                 sqlite_where=sa.text("tip_id IS NOT NULL")),
+    )
 
 
 class OutboundMessage(SQLModel, table=True):
@@ -186,7 +193,7 @@ class OutboundMessage(SQLModel, table=True):
     idempotency_key: str = Field(max_length=120, unique=True)
     recipient_kind: RecipientKind = Field(sa_type=_enum(RecipientKind))
     officer_id: int | None = Field(default=None, foreign_key="officer.id", index=True)
-    reporter_id: int | None = Field(default=None, foreign_key="reporter.id")
+    reporter_id: int | None = Field(default=None, foreign_key="reporter.id", index=True)
     tip_id: int | None = Field(default=None, foreign_key="tip.id", index=True)
     address: str = Field(sa_type=sa.Text)
     body: str = Field(sa_type=sa.Text)

@@ -28,7 +28,8 @@ def call_tip(session: Session, key: str) -> Tip | None:
     """The tip filed by the call behind conversation key 'voice:<CallSid>', if any."""
     call_sid = key.split(":", 1)[-1]
     query = (select(Tip).join(InboundMessage, InboundMessage.tip_id == Tip.id)
-             .where(InboundMessage.provider_id.startswith(hop_id(call_sid, ""), autoescape=True))
+             .where(InboundMessage.tip_id.is_not(None),  # ix_inboundmessage_tip_provider
+                    InboundMessage.provider_id.startswith(hop_id(call_sid, ""), autoescape=True))
              .order_by(Tip.id).limit(1).with_for_update())
     return session.execute(query).scalars().first()
 

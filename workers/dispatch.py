@@ -49,8 +49,9 @@ def _dispatch_message(session: Session, rt, tip: Tip,
     """The dispatch SMS for the tip's current round and level (created once), and its
     officer when it was routed just now; None when nobody is left to receive it."""
     prefix = f"dispatch-{tip.id}-r{tip.dispatch_round}-"
-    earlier = session.execute(
-        select(OutboundMessage).where(OutboundMessage.idempotency_key.startswith(prefix))
+    earlier = session.execute(  # by the tip first: a LIKE alone scans the whole outbox
+        select(OutboundMessage).where(OutboundMessage.tip_id == tip.id,
+                                      OutboundMessage.idempotency_key.startswith(prefix))
     ).scalars().all()
     key = f"{prefix}l{tip.escalation_level}"
     current = next((m for m in earlier if m.idempotency_key == key), None)
