@@ -81,3 +81,12 @@ def redis_findings(config: dict[str, str] | None) -> list[Finding]:
         found.append(Finding("error", f"Redis maxmemory-policy is {policy}: it may evict "
                                       "queued jobs (use noeviction)"))
     return found
+
+
+def database_findings(config: dict[str, str] | None) -> list[Finding]:
+    """What PostgreSQL's SHOW answers say (None: not PostgreSQL, or it did not answer)."""
+    if config is None or config.get("autovacuum", "on") == "on":
+        return []
+    return [Finding("warning", "PostgreSQL autovacuum is off: table statistics go stale, and "
+                               "query plans chosen while the tables were small stay (whole-"
+                               "table scans as traffic grows); turn it on")]

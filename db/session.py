@@ -35,26 +35,7 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
     engine = create_engine(url, pool_size=pool_size, max_overflow=10, pool_timeout=5,
                            connect_args={"connect_timeout": CONNECT_TIMEOUT})
     _ping_when_idle(engine)
-    _plan_per_execution(engine)
     return engine
-
-
-def _plan_per_execution(engine: Engine) -> None:
-    """Plan every statement for its actual values (PostgreSQL's plan_cache_mode).
-
-    psycopg prepares a statement on its fifth execution; PostgreSQL then settles on a generic
-    plan, chosen once against the tables as they were. Chosen while a table was nearly empty,
-    that plan is a sequential scan kept for the connection's life: the benchmark's webhook
-    slowed from 359 to 215 requests/s in a minute as the conversations table grew under it.
-    Prepared statements still save the parsing.
-    """
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        autocommit = dbapi_connection.autocommit
-        dbapi_connection.autocommit = True  # a SET in a transaction rolled back is undone
-        dbapi_connection.execute("SET plan_cache_mode = force_custom_plan")
-        dbapi_connection.autocommit = autocommit
 
 
 def _ping_when_idle(engine: Engine, idle_seconds: float = 5.0) -> None:

@@ -5,8 +5,8 @@ import os
 import click
 
 from db import actions, remedies
-from db.doctor import redis_findings, settings_findings
-from db.session import transaction, utcnow
+from db.doctor import database_findings, redis_findings, settings_findings
+from db.session import make_engine, transaction, utcnow
 from db.settings import Settings
 from gateway.cli import cli
 from gateway.services import services
@@ -17,9 +17,11 @@ ACTOR = actions.Actor("cli")
 
 @cli.command("doctor", with_appcontext=False)
 def doctor() -> None:
-    """List insecure or fragile settings (secrets, demo mode, tokens, Redis persistence)."""
+    """List insecure or fragile settings (secrets, demo mode, tokens, Redis persistence,
+    PostgreSQL's autovacuum)."""
     settings = Settings.from_env(os.environ, check=False)
-    findings = settings_findings(settings) + redis_findings(_redis_config(settings.redis_url))
+    findings = (settings_findings(settings) + redis_findings(_redis_config(settings.redis_url))
+                + database_findings(_database_config(settings.database_url)))
     for finding in findings:
         click.echo(f"{finding.level.upper():<8}{finding.message}")
     errors = sum(f.level == "error" for f in findings)
@@ -38,6 +40,20 @@ def _redis_config(url: str) -> dict[str, str] | None:
         client.close()
         return config
     except Exception:  # unreachable, or CONFIG renamed away on a managed Redis
+        return None
+
+
+def _database_config(url: str) -> dict[str, str] | None:
+    """PostgreSQL's autovacuum setting; None for SQLite or a database that does not answer."""
+    if not url.startswith("postgresql"):
+        return None
+    try:
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            config = {"autovacuum": connection.exec_driver_sql("SHOW autovacuum").scalar_one()}
+        engine.dispose()
+        return config
+    except Exception:  # unreachable: the settings' findings and /healthz say so
         return None
 
 

@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 from redis import Redis
 
+from db.doctor import database_findings
 from db.models import InboundMessage, Tip
+from db.session import make_engine
 from gateway import create_app
 from gateway.cli import cli
 from tests.conftest import _free_port, deployment_env, make_settings
@@ -126,4 +128,24 @@ def test_doctor_passes_a_sound_deployment(database_url, redis_url):
     unreachable = {**sound, "REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0"}
     code, output = _doctor(unreachable)
     assert code == 0, output
-    assert output.splitlines()[-1] == "0 error(s), 1 warning(s)"
+    warnings = 1 + (_autovacuum(database_url) == "off")  # this machine's server: see below
+    assert output.splitlines()[-1] == f"0 error(s), {warnings} warning(s)"
+
+
+def _autovacuum(database_url: str) -> str | None:
+    if not database_url.startswith("postgresql"):
+        return None
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        value = connection.exec_driver_sql("SHOW autovacuum").scalar_one()
+    engine.dispose()
+    return value
+
+
+def test_doctor_warns_when_postgresql_runs_without_autovacuum(database_url, redis_url):
+    assert [f.message[:30] for f in database_findings({"autovacuum": "off"})] == [
+        "PostgreSQL autovacuum is off: "]
+    assert database_findings({"autovacuum": "on"}) == database_findings(None) == []
+    env = deployment_env(database_url, redis_url, PUBLIC_BASE_URL="https://tips.example.vn")
+    said = "PostgreSQL autovacuum is off" in _doctor(env)[1]
+    assert said == (_autovacuum(database_url) == "off")  # asked of the real server
