@@ -19,6 +19,9 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
 ANALYZE_EVERY = 20.0  # seconds; standing in for autovacuum where the server has it off
+# autovacuum's own rule (autovacuum_analyze_threshold 50, autovacuum_analyze_scale_factor 0.1)
+DUE_FOR_ANALYZE = """SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+WHERE s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)"""
 
 
 def free_port() -> int:
@@ -100,7 +103,8 @@ class Stack:
         return url
 
     def _autovacuum_stand_in(self, url: str) -> None:
-        """ANALYZE the database every ANALYZE_EVERY seconds if the server runs no autovacuum.
+        """If the server runs no autovacuum, ANALYZE what autovacuum would: every ANALYZE_EVERY
+        seconds, the tables changed by more than 50 rows + 10% since they were last analyzed.
 
         A production server analyzes its tables as they grow (autovacuum is on by default) and
         each ANALYZE makes cached plans be chosen again. Without it (this machine's server),
@@ -117,7 +121,8 @@ class Stack:
         def analyze() -> None:
             while not self._stop.wait(ANALYZE_EVERY):
                 with engine.connect() as conn:
-                    conn.exec_driver_sql("ANALYZE")
+                    for (table,) in conn.exec_driver_sql(DUE_FOR_ANALYZE).fetchall():
+                        conn.exec_driver_sql(f'ANALYZE "{table}"')
             engine.dispose()
 
         self._analyzer = threading.Thread(target=analyze, name="analyze", daemon=True)

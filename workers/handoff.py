@@ -9,7 +9,7 @@ from db.models import OutboundMessage, Reporter, Tip, TipStatus, Urgency
 from db.outbox import queue_for_reporter
 from flows import messages
 from workers import runtime
-from workers.queues import escalation_job, send_job
+from workers.queues import LOW, escalation_job, send_job
 
 
 def after_sent(session: Session, msg: OutboundMessage, now: datetime) -> list:
@@ -50,7 +50,8 @@ def _notify_reporter(session: Session, rt, tip: Tip, now: datetime) -> list:
     body = messages.notify_dispatched(tip.reference, where, tip.language)
     notice = queue_for_reporter(session, reporter, body, "notify_dispatched",
                                 f"notify-dispatched-{tip.id}", now, rt.keyring, tip_id=tip.id)
-    return [send_job(notice.id)] if notice else []
+    # Behind every dispatch waiting: under a burst, officers hear of tips first.
+    return [send_job(notice.id, queue=LOW)] if notice else []
 
 
 _HANDLERS = {"dispatch": _dispatch_sent}

@@ -12,7 +12,8 @@ from rq.job import Job as RqJob
 
 URGENT = "urgent"
 DEFAULT = "default"
-QUEUES = (URGENT, DEFAULT)
+LOW = "low"  # what must never hold up a dispatch: notices telling reporters where a tip went
+QUEUES = (URGENT, DEFAULT, LOW)  # a worker takes from the first non-empty one
 JOB_TIMEOUT = 60
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ class Job:
     urgent: bool = False
     delay: float | None = None  # seconds; needs a worker running the RQ scheduler
     job_id: str | None = None  # letters, digits, '-' and '_' only; lets a timer be cancelled
+    queue: str = ""  # a queue of QUEUES; by default urgent or default after `urgent`
 
 
 def connect(url: str) -> Redis:
@@ -34,8 +36,8 @@ def connect(url: str) -> Redis:
 
 
 def enqueue(redis: Redis, job: Job) -> None:
-    """Put one job on the urgent or default queue (now, or after its delay)."""
-    queue = Queue(URGENT if job.urgent else DEFAULT, connection=redis)
+    """Put one job on its queue (now, or after its delay)."""
+    queue = Queue(job.queue or (URGENT if job.urgent else DEFAULT), connection=redis)
     options = {"job_timeout": JOB_TIMEOUT, "result_ttl": 300, "failure_ttl": 7 * 86400,
                "job_id": job.job_id}
     if job.delay:
@@ -66,9 +68,9 @@ def dispatch_job(tip_id: int, urgent: bool) -> Job:
     return Job("workers.dispatch.dispatch_tip", (tip_id,), urgent)
 
 
-def send_job(outbound_id: int, urgent: bool = False) -> Job:
+def send_job(outbound_id: int, urgent: bool = False, queue: str = "") -> Job:
     """Send one outbox message."""
-    return Job("workers.send.send_outbound", (outbound_id,), urgent)
+    return Job("workers.send.send_outbound", (outbound_id,), urgent, queue=queue)
 
 
 def undelivered_job(outbound_id: int) -> Job:

@@ -86,7 +86,9 @@ def test_sigterm_stops_an_idle_worker_process_for_good(settings, tmp_path):
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     redis = Redis.from_url(settings.redis_url)
     deadline = time.monotonic() + 20
-    while not redis.keys("rq:worker:*"):
+    # Idle, i.e. waiting for a job: RQ registers a worker before it installs its signal
+    # handlers (and starts its scheduler in between), so a key alone is too early.
+    while not any(redis.hget(key, "state") == b"idle" for key in redis.keys("rq:worker:*")):
         assert time.monotonic() < deadline and worker.poll() is None
         time.sleep(0.05)
     worker.send_signal(signal.SIGTERM)
