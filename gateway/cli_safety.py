@@ -49,12 +49,15 @@ def _database_config(url: str) -> dict[str, str] | None:
         return None
     try:
         engine = make_engine(url)
-        with engine.connect() as connection:
-            config = {"autovacuum": connection.exec_driver_sql("SHOW autovacuum").scalar_one()}
-        engine.dispose()
-        return config
-    except Exception:  # unreachable: the settings' findings and /healthz say so
+    except Exception:  # not a URL SQLAlchemy can use: the settings' findings say so
         return None
+    try:
+        with engine.connect() as connection:
+            return {"autovacuum": connection.exec_driver_sql("SHOW autovacuum").scalar_one()}
+    except Exception:  # unreachable: /healthz says so
+        return None
+    finally:
+        engine.dispose()
 
 
 @cli.command("block")

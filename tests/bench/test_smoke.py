@@ -2,7 +2,10 @@
 
 import json
 
+import pytest
+
 from bench.__main__ import main
+from tests.conftest import BACKENDS, TEST_DATABASE_URL
 
 
 def test_the_benchmarks_run_and_report_sane_figures(tmp_path):
@@ -17,3 +20,14 @@ def test_the_benchmarks_run_and_report_sane_figures(tmp_path):
     assert results["segments"]["multi_segment"] == 0 and results["segments"]["tips"] == 20
     [written] = tmp_path.glob("*.json")
     assert json.loads(written.read_text())["webhook"]["c16"]["ratio"] == c16["ratio"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_hand_off_benchmark_counts_every_dispatch_and_notice(backend, tmp_path, monkeypatch):
+    if backend == "postgresql":
+        monkeypatch.setenv("BENCH_DATABASE_URL", TEST_DATABASE_URL)
+    handoff = main(["--quick", "--backend", backend, "--only", "handoff",
+                    "--out", str(tmp_path)])["handoff"]
+    assert handoff["tips"] == handoff["accepted"] == handoff["dispatched"] == 100
+    assert handoff["lost"] == 0 and handoff["notices_sent"] == 100
+    assert 0 < handoff["p50_ms"] <= handoff["p99_ms"] <= handoff["max_ms"]
