@@ -7,6 +7,9 @@ import statistics
 import sys
 import time
 
+from redis import Redis
+from rq import Worker
+
 from bench.load import paced, write_signed
 from bench.stack import Stack, free_port, http_ok, wait_for
 from gateway.twilio_requests import new_sid, sms_form
@@ -32,9 +35,6 @@ def start_workers(stack: Stack, count: int, mode: str = "work") -> None:
 
 def _wait_for_workers(stack: Stack, count: int) -> None:
     """Until `count` workers have registered with Redis (imports done, connections open)."""
-    from redis import Redis
-    from rq import Worker
-
     redis = Redis.from_url(stack.env["REDIS_URL"])
     wait_for(lambda: Worker.count(connection=redis) >= count, 60, "workers")
     redis.close()

@@ -37,11 +37,13 @@ def reply_of(response) -> str:
     return "\n".join(unescape(m) for m in re.findall(r"<Message>(.*?)</Message>", xml, re.S))
 
 
-def run_worker(redis, scheduler: bool = False) -> None:
-    """Drain every queue with a real RQ worker in burst mode (in this process); with
-    `scheduler`, RQ's scheduler first moves the jobs whose time has come onto the queues."""
+def run_worker(redis, scheduler: bool = False, max_jobs: int | None = None) -> None:
+    """Drain every queue with a real RQ worker in burst mode (in this process), or run
+    `max_jobs` jobs, each from the first non-empty queue; with `scheduler`, RQ's scheduler
+    first moves the jobs whose time has come onto the queues."""
     queues = [Queue(name, connection=redis) for name in QUEUES]
-    SimpleWorker(queues, connection=redis).work(burst=True, with_scheduler=scheduler)
+    SimpleWorker(queues, connection=redis).work(burst=True, with_scheduler=scheduler,
+                                                max_jobs=max_jobs)
 
 
 def rows(engine, model, *where):

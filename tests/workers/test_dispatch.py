@@ -1,6 +1,6 @@
 """From a signed webhook to the officer's SMS, through a real RQ worker and real Redis."""
 
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import update
 
 from db.models import (
@@ -48,21 +48,15 @@ def test_a_tip_reaches_the_commune_officer_and_the_reporter_hears_where_it_went(
 
 def test_dispatches_waiting_go_before_any_reporter_notice(client, settings, rt):
     sms(client, settings, "TIN 15865 co nguoi la o thon 1", sender=REPORTERS[0])
-    _one_job(rt.redis)  # dispatched: the reporter's notice is queued
+    run_worker(rt.redis, max_jobs=1)  # dispatched: the reporter's notice is queued
     for n in (2, 3):  # a burst arrives behind it
         sms(client, settings, f"TIN 15865 co nguoi la o thon {n}", sender=REPORTERS[n])
     sent: dict[int, str] = {}  # in the order they left
     while any(Queue(name, connection=rt.redis).count for name in QUEUES):
-        _one_job(rt.redis)
+        run_worker(rt.redis, max_jobs=1)
         for msg in rows(rt.engine, OutboundMessage, OutboundMessage.status == OutboundStatus.SENT):
             sent.setdefault(msg.id, msg.purpose)
     assert list(sent.values()) == ["dispatch"] * 3 + ["notify_dispatched"] * 3
-
-
-def _one_job(redis) -> None:
-    """One job, taken by a real RQ worker from the first non-empty queue of QUEUES."""
-    SimpleWorker([Queue(name, connection=redis) for name in QUEUES], connection=redis).work(
-        burst=True, max_jobs=1)
 
 
 def test_every_dispatch_fits_one_segment_even_for_long_accented_tips(client, settings, rt):

@@ -23,7 +23,16 @@ from tests.admin import (
     post,
 )
 from tests.conftest import MUTABLE
-from tests.gateway.admin.test_rbac import FORMS, GONE, MOVED, NO, ROLES
+from tests.gateway.admin.test_rbac import (
+    ADMIN_POST,
+    FORMS,
+    GONE,
+    MANAGERS_SCOPED_POST,
+    MOVED,
+    NO,
+    ROLES,
+    SCOPED_POST,
+)
 from tests.helpers import rows, run_worker, sms
 
 # The rules are the app's, not the database's: 132 isolated worlds run on SQLite only
@@ -33,16 +42,13 @@ KEPT = 200  # the form again, with why it was not saved
 HA_NOI = 4  # Phuong Ba Dinh, Ha Noi (1): the far supervisor's province, not the supervisor's
 NEW_PHONE = "+447700900999"  # the reserved drama range, unused by the demo officers
 # ROLES order: anonymous, officer, stranger, supervisor, far_supervisor, admin
-SCOPED_POST = (MOVED, MOVED, GONE, MOVED, GONE, MOVED)
 REMEDY = (MOVED, NO, GONE, MOVED, GONE, MOVED)  # blocking a sender: supervisors and admins
 PROVINCE_38 = (MOVED, GONE, GONE, MOVED, GONE, MOVED)  # an officer may reassign to self only
 EVERYWHERE = (MOVED, GONE, GONE, GONE, GONE, MOVED)
 MANAGERS_HERE = (MOVED, NO, NO, MOVED, KEPT, MOVED)
 MANAGERS_THERE = (MOVED, NO, NO, KEPT, MOVED, MOVED)
 ADMIN_ONLY_KEPT = (MOVED, NO, NO, KEPT, KEPT, MOVED)
-MANAGERS_SCOPED = (MOVED, NO, NO, MOVED, GONE, MOVED)
 MANAGERS_SCOPED_KEPT = (MOVED, NO, NO, KEPT, GONE, MOVED)
-ADMIN_POST = (MOVED, NO, NO, NO, NO, MOVED)
 PUBLIC_POST = (MOVED,) * 6
 
 
@@ -65,7 +71,7 @@ FORM_CASES = {
                                   ADMIN_ONLY_KEPT),
     "officer_edit": ("/admin/officers/<int:officer_id>", "/admin/officers/{officer}",
                      officer_form(OFFICER_COMMUNE, name="Renamed", phone="{phone}"),
-                     "officer_saved", MANAGERS_SCOPED),
+                     "officer_saved", MANAGERS_SCOPED_POST),
     "officer_moved_to_ha_noi": ("/admin/officers/<int:officer_id>", "/admin/officers/{officer}",
                                 officer_form(HA_NOI, phone="{phone}"), "officer_saved",
                                 MANAGERS_SCOPED_KEPT),
