@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlmodel import Session
 
 from db.models import Officer, OutboundMessage, RecipientKind, Reporter
 from db.privacy import Keyring
-from db.store import dialect_insert
+from db.store import prepared
 from flows.text import segments
 
 
@@ -21,7 +21,7 @@ def queue_for_officer(
     now: datetime,
     tip_id: int | None = None,
     channel: str = "sms",
-) -> OutboundMessage:
+) -> Row:
     """Queue an SMS (or a voice call) to an officer, once per idempotency key."""
     return _queue(session, key, {
         "recipient_kind": RecipientKind.OFFICER.value,
@@ -45,7 +45,7 @@ def queue_for_reporter(
     secret: str | None = None,
     tip_id: int | None = None,
     channel: str = "sms",
-) -> OutboundMessage | None:
+) -> Row | None:
     """Queue an SMS to a reporter while their sealed reply address is kept, else None.
 
     `secret` (e.g. a PIN) is masked in the stored body and only kept sealed until sent.
@@ -66,15 +66,17 @@ def queue_for_reporter(
     }, now)
 
 
-def _queue(session: Session, key: str, values: dict, now: datetime) -> OutboundMessage:
+_OUTBOX = OutboundMessage.__table__
+_BY_KEY = select(_OUTBOX).where(_OUTBOX.c.idempotency_key == bindparam("key"))
+
+
+def _queue(session: Session, key: str, values: dict, now: datetime) -> Row:
+    """The message as a read-only row: inserted now, or the one already under `key`."""
     values = {**values, "idempotency_key": key, "status": "queued", "attempts": 0,
               "segments": segments(values["body"]), "created_at": now, "updated_at": now,
               "provider": "", "channel": values.get("channel", "sms")}
     # One statement when the message is new; the existing row only on a repeat.
-    created = session.scalars(
-        dialect_insert(session)(OutboundMessage).values(**values)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(OutboundMessage)
-    ).one_or_none()
-    return created or session.execute(
-        select(OutboundMessage).where(OutboundMessage.idempotency_key == key)
-    ).scalar_one()
+    stmt = prepared(session, "outbox", lambda insert: insert(_OUTBOX).on_conflict_do_nothing(
+        index_elements=["idempotency_key"]).returning(*_OUTBOX.c))
+    created = session.execute(stmt, values).one_or_none()
+    return created or session.execute(_BY_KEY, {"key": key}).one()

@@ -33,7 +33,7 @@ _EVENTS = TipEvent.__table__
 _STATEMENTS: dict[tuple[str, str], object] = {}
 
 
-def _prepared(session: Session, name: str, build):
+def prepared(session: Session, name: str, build):
     """A statement built once per dialect: SQLAlchemy then reuses its compiled form."""
     key = (session.get_bind().dialect.name, name)
     if key not in _STATEMENTS:
@@ -71,13 +71,28 @@ def reporter_for(
     the address cannot receive SMS, e.g. a call with a withheld number); `provider` is the
     one their message came by, for later replies.
     """
-    stmt = _prepared(session, f"reporter-{reachable}",
+    stmt = prepared(session, f"reporter-{reachable}",
                      lambda insert: _reporter_upsert(insert, reachable))
     return session.execute(stmt, {
         "pseudonym": keyring.pseudonym(e164), "now": now, "provider": provider,
         "address": keyring.seal(e164) if reachable else None,
         "expires": now + timedelta(days=keep_days) if reachable else None,
     }).one()
+
+
+_LOCK_TIP = select(_TIPS).where(_TIPS.c.id == bindparam("id")).with_for_update()
+_UPDATE_TIP = update(_TIPS).where(_TIPS.c.id == bindparam("tip_id"))
+
+
+def lock_tip(session: Session, tip_id: int) -> Row | None:
+    """A tip as a read-only row, locked for this transaction (a Core query: no object to
+    track, the hot path of every dispatch), or None."""
+    return session.execute(_LOCK_TIP, {"id": tip_id}).one_or_none()
+
+
+def update_tip(session: Session, tip_id: int, **values) -> None:
+    """Set some of a tip's columns (one statement; its compiled form is reused per set)."""
+    session.execute(_UPDATE_TIP, {"tip_id": tip_id, **values})
 
 
 def set_language(session: Session, reporter_id: int, language: str) -> None:
@@ -170,7 +185,7 @@ def file_tip(
     legal clock (Criminal Procedure Code art. 147: 20 days to decide) starts now.
     """
     urgent = effect.urgent or effect.category in settings.urgent_categories
-    stmt = _prepared(session, "tip", lambda insert: insert(_TIPS).on_conflict_do_nothing(
+    stmt = prepared(session, "tip", lambda insert: insert(_TIPS).on_conflict_do_nothing(
         index_elements=["reference"]).returning(_TIPS.c.id, _TIPS.c.reference, _TIPS.c.urgency))
     tip = session.execute(stmt, dict(
         reference=effect.reference,

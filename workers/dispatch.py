@@ -4,7 +4,7 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlmodel import Session
 
 from db import recordings, store
@@ -17,6 +17,10 @@ from workers import routing, runtime, send
 
 log = logging.getLogger(__name__)
 UNROUTABLE_RETRY = timedelta(minutes=5)
+_OUTBOX = OutboundMessage.__table__
+# By the tip first: a LIKE alone scans the whole outbox.
+_EARLIER = select(_OUTBOX).where(_OUTBOX.c.tip_id == bindparam("tip"),
+                                 _OUTBOX.c.idempotency_key.startswith(bindparam("prefix")))
 
 
 def dispatch_tip(tip_id: int) -> str:
@@ -24,12 +28,12 @@ def dispatch_tip(tip_id: int) -> str:
     rt = runtime.get()
     now = utcnow()
     with transaction(rt.engine) as session:
-        tip = session.get(Tip, tip_id, with_for_update=True)
+        tip = store.lock_tip(session, tip_id)
         if tip is None or tip.status != TipStatus.RECEIVED:
             return "already dispatched"
-        routed = _dispatch_message(session, rt, tip, now)
+        routed = _dispatch_message(session, rt, tip, tip.escalation_level, now)
         if routed is None:
-            tip.next_check_at = now + UNROUTABLE_RETRY
+            store.update_tip(session, tip.id, next_check_at=now + UNROUTABLE_RETRY)
             store.add_event(session, tip.id, "unroutable", now, "job:dispatch_tip")
             log.error("tip %s: no active officer or desk to receive it", tip.id)
             return "unroutable"
@@ -44,16 +48,13 @@ def dispatch_tip(tip_id: int) -> str:
     return send.deliver(rt, claim) if claim else "skipped"
 
 
-def _dispatch_message(session: Session, rt, tip: Tip,
-                      now: datetime) -> tuple[OutboundMessage, Officer | None] | None:
-    """The dispatch SMS for the tip's current round and level (created once), and its
-    officer when it was routed just now; None when nobody is left to receive it."""
+def _dispatch_message(session: Session, rt, tip: Row, level: int,
+                      now: datetime) -> tuple[Row, Row | None] | None:
+    """The dispatch SMS for the tip's current round and escalation `level` (created once), and
+    its officer when it was routed just now; None when nobody is left to receive it."""
     prefix = f"dispatch-{tip.id}-r{tip.dispatch_round}-"
-    earlier = session.execute(  # by the tip first: a LIKE alone scans the whole outbox
-        select(OutboundMessage).where(OutboundMessage.tip_id == tip.id,
-                                      OutboundMessage.idempotency_key.startswith(prefix))
-    ).scalars().all()
-    key = f"{prefix}l{tip.escalation_level}"
+    earlier = session.execute(_EARLIER, {"tip": tip.id, "prefix": prefix}).all()
+    key = f"{prefix}l{level}"
     current = next((m for m in earlier if m.idempotency_key == key), None)
     if current is not None:
         return current, None
@@ -66,9 +67,9 @@ def _dispatch_message(session: Session, rt, tip: Tip,
     body = messages.dispatch(tip.reference, tip.category, commune.name if commune else "",
                              tip.details, tip.urgency == Urgency.URGENT, tip.channel, link)
     message = queue_for_officer(session, rt.keyring, officer, body, "dispatch", key, now, tip.id)
-    tip.officer_id = officer.id
+    store.update_tip(session, tip.id, officer_id=officer.id)
     store.add_event(session, tip.id, "routed", now, "job:dispatch_tip",
-                    {"level": tip.escalation_level, "officer_kind": officer.kind.value},
+                    {"level": level, "officer_kind": officer.kind.value},
                     officer_id=officer.id)
     return message, officer
 
@@ -82,18 +83,18 @@ def escalate(tip_id: int, reason: str, from_officer_id: int | None = None) -> st
     rt = runtime.get()
     now = utcnow()
     with transaction(rt.engine) as session:
-        tip = session.get(Tip, tip_id, with_for_update=True)
+        tip = store.lock_tip(session, tip_id)
         if tip is None or tip.status not in (TipStatus.RECEIVED, TipStatus.DISPATCHED):
             return "settled"
         if from_officer_id is not None and tip.officer_id != from_officer_id:
             return "moved on"
-        tip.escalation_level += 1
+        level = tip.escalation_level + 1
+        store.update_tip(session, tip.id, escalation_level=level)
         store.add_event(session, tip.id, "escalated", now, "job:escalate",
-                        {"reason": reason, "level": tip.escalation_level})
-        routed = _dispatch_message(session, rt, tip, now)
+                        {"reason": reason, "level": level})
+        routed = _dispatch_message(session, rt, tip, level, now)
         if routed is None:
-            tip.overdue = True
-            tip.next_check_at = None
+            store.update_tip(session, tip.id, overdue=True, next_check_at=None)
             store.add_event(session, tip.id, "overdue", now, "job:escalate", {"reason": reason})
             return "overdue"
         claim = send.claim_message(session, rt, routed[0], now, routed[1])

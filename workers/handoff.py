@@ -2,25 +2,29 @@
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import Row, bindparam, select
 from sqlmodel import Session
 
 from db import store, timers
-from db.models import OutboundMessage, Reporter, Tip, TipStatus, Urgency
+from db.models import Reporter, TipStatus, Urgency
 from db.outbox import queue_for_reporter
 from flows import messages
 from workers import runtime
 from workers.queues import LOW, escalation_job, send_job
 
+_REPORTER = Reporter.__table__
+_REPORTER_BY_ID = select(_REPORTER).where(_REPORTER.c.id == bindparam("id"))
 
-def after_sent(session: Session, msg: OutboundMessage, now: datetime) -> list:
+
+def after_sent(session: Session, msg: Row, now: datetime) -> list:
     """Apply the consequences of a sent message; returns jobs to enqueue after commit."""
     handler = _HANDLERS.get(msg.purpose)
     return handler(session, msg, now) if handler else []
 
 
-def _dispatch_sent(session: Session, msg: OutboundMessage, now: datetime) -> list:
+def _dispatch_sent(session: Session, msg: Row, now: datetime) -> list:
     """The officer's SMS left: the tip is dispatched; tell the reporter where it went."""
-    tip = session.get(Tip, msg.tip_id, with_for_update=True)
+    tip = store.lock_tip(session, msg.tip_id)
     if tip is None or tip.status not in (TipStatus.RECEIVED, TipStatus.DISPATCHED):
         return []
     if tip.officer_id != msg.officer_id:
@@ -31,19 +35,19 @@ def _dispatch_sent(session: Session, msg: OutboundMessage, now: datetime) -> lis
                     officer_id=msg.officer_id)
     urgent = tip.urgency == Urgency.URGENT
     sla = rt.settings.sla(tip.category, urgent)
-    tip.next_check_at = now + timedelta(seconds=sla)
+    store.update_tip(session, tip.id, next_check_at=now + timedelta(seconds=sla),
+                     status=TipStatus.DISPATCHED, dispatched_at=tip.dispatched_at or now)
     jobs = [escalation_job(tip.id, msg.officer_id, urgent, sla, timers.escalation_id(tip))]
     first = tip.status == TipStatus.RECEIVED
-    tip.status = TipStatus.DISPATCHED
-    tip.dispatched_at = tip.dispatched_at or now
     if first and rt.settings.notify_dispatched:
         jobs += _notify_reporter(session, rt, tip, now)
     return jobs
 
 
-def _notify_reporter(session: Session, rt, tip: Tip, now: datetime) -> list:
+def _notify_reporter(session: Session, rt, tip: Row, now: datetime) -> list:
     """Tell the reporter where their tip went (once)."""
-    reporter = session.get(Reporter, tip.reporter_id) if tip.reporter_id else None
+    reporter = (session.execute(_REPORTER_BY_ID, {"id": tip.reporter_id}).one_or_none()
+                if tip.reporter_id else None)
     if reporter is None:
         return []
     where = messages.place(rt.directory, tip.commune_code, tip.province_code)

@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select, update
 from sqlmodel import Session
 
 from db.delivery import RANK
@@ -35,19 +35,30 @@ class Claim:
     channel: str
 
 
+# Messages are read and changed by Core statements (rows, no objects to track): every
+# dispatch runs these, and the ORM's bookkeeping cost more than the database's work.
+_OUTBOX = OutboundMessage.__table__
+_LOCK = select(_OUTBOX).where(_OUTBOX.c.id == bindparam("id")).with_for_update()
+_UPDATE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("msg_id"))
+_CLAIM = _UPDATE.values(attempts=_OUTBOX.c.attempts + 1)
+
+
+def lock_message(session: Session, outbound_id: int) -> Row | None:
+    """An outbox message as a read-only row, locked for this transaction, or None."""
+    return session.execute(_LOCK, {"id": outbound_id}).one_or_none()
+
+
 def send_outbound(outbound_id: int) -> str:
     """Job: send outbox message `outbound_id` once; returns its status afterwards."""
     rt = runtime.get()
     with transaction(rt.engine) as session:
-        msg = session.execute(
-            select(OutboundMessage).where(OutboundMessage.id == outbound_id).with_for_update()
-        ).scalar_one_or_none()
+        msg = lock_message(session, outbound_id)
         claim = claim_message(session, rt, msg, utcnow()) if msg is not None else None
     return deliver(rt, claim) if claim else "skipped"
 
 
-def claim_message(session: Session, rt, msg: OutboundMessage, now: datetime,
-                  officer: Officer | None = None) -> Claim | None:
+def claim_message(session: Session, rt, msg: Row, now: datetime,
+                  officer: Officer | Row | None = None) -> Claim | None:
     """Mark a locked message as sending (in the caller's transaction), or None if it is done
     already; `officer`, when the caller has the recipient at hand, saves looking it up."""
     if msg.status in FINAL:
@@ -58,13 +69,12 @@ def claim_message(session: Session, rt, msg: OutboundMessage, now: datetime,
         to = rt.keyring.unseal(msg.address)
         body = rt.keyring.unseal(msg.sealed_body) if msg.sealed_body else msg.body
     except AddressError:
-        _finish(msg, OutboundStatus.FAILED, now, "reply address no longer available")
+        _set(session, msg.id, **_final(msg, OutboundStatus.FAILED, now,
+                                      "reply address no longer available"))
         return None
-    msg.status = OutboundStatus.SENDING
-    msg.attempts += 1
     provider = rt.providers.for_message(session, msg, officer)
-    msg.provider = provider.name
-    msg.updated_at = now
+    session.execute(_CLAIM, {"msg_id": msg.id, "status": OutboundStatus.SENDING,
+                             "provider": provider.name, "updated_at": now})
     return Claim(msg.id, provider, to, body, rt.providers.callback(provider, msg.id),
                  msg.channel)
 
@@ -84,11 +94,11 @@ def deliver(rt, claim: Claim) -> str:
 def _sent(rt, outbound_id: int, provider_id: str) -> str:
     now = utcnow()
     with transaction(rt.engine) as session:
-        msg = session.get(OutboundMessage, outbound_id, with_for_update=True)
-        msg.provider_id = provider_id
-        msg.sent_at = now
+        msg = lock_message(session, outbound_id)
         # A delivery report may have come first (a fast SMSC): keep what it said.
-        _finish(msg, max(msg.status, OutboundStatus.SENT, key=RANK.get), now)
+        status = max(msg.status, OutboundStatus.SENT, key=RANK.get)
+        _set(session, msg.id, provider_id=provider_id, sent_at=now,
+             **_final(msg, status, now))
         follow_up = after_sent(session, msg, now)
     if follow_up:
         enqueue_quietly(rt.redis, follow_up)
@@ -98,16 +108,14 @@ def _sent(rt, outbound_id: int, provider_id: str) -> str:
 def _failed(rt, outbound_id: int, error: SendError) -> str:
     now = utcnow()
     with transaction(rt.engine) as session:
-        msg = session.get(OutboundMessage, outbound_id, with_for_update=True)
-        msg.last_error = error.reason[:300]
+        msg = lock_message(session, outbound_id)
         if error.retryable and msg.attempts < MAX_ATTEMPTS:
             delay = timedelta(seconds=BACKOFF[min(msg.attempts - 1, len(BACKOFF) - 1)])
-            msg.status = OutboundStatus.QUEUED
-            msg.next_attempt_at = now + delay
-            msg.updated_at = now
+            _set(session, msg.id, status=OutboundStatus.QUEUED, next_attempt_at=now + delay,
+                 updated_at=now, last_error=error.reason[:300])
             retry_in = delay
         else:
-            _finish(msg, OutboundStatus.FAILED, now, error.reason)
+            _set(session, msg.id, **_final(msg, OutboundStatus.FAILED, now, error.reason))
             retry_in = None
         reroute = msg.purpose == "dispatch" and retry_in is None
     if retry_in is None:
@@ -123,14 +131,16 @@ def _failed(rt, outbound_id: int, error: SendError) -> str:
     return OutboundStatus.QUEUED.value
 
 
-def _finish(msg: OutboundMessage, status: OutboundStatus, now: datetime,
-            error: str | None = None) -> None:
-    """Final state; a reporter's sealed address and PIN-bearing body are dropped."""
-    msg.status = status
-    msg.updated_at = now
-    msg.next_attempt_at = None
-    msg.sealed_body = None
+def _set(session: Session, outbound_id: int, **values) -> None:
+    session.execute(_UPDATE, {"msg_id": outbound_id, **values})
+
+
+def _final(msg: Row, status: OutboundStatus, now: datetime, error: str | None = None) -> dict:
+    """The columns of a final state; a reporter's sealed address and PIN-bearing body are
+    dropped."""
+    values = {"status": status, "updated_at": now, "next_attempt_at": None, "sealed_body": None}
     if error:
-        msg.last_error = error[:300]
+        values["last_error"] = error[:300]
     if msg.recipient_kind == RecipientKind.REPORTER:
-        msg.address = ""
+        values["address"] = ""
+    return values

@@ -8,6 +8,7 @@ import pytest
 from redis import Redis
 from sqlalchemy import update
 
+from db import store
 from db.models import FlowSession, OutboundMessage, RecipientKind, Reporter, Tip, TipStatus
 from db.session import transaction, utcnow
 from gateway import create_app
@@ -142,7 +143,7 @@ def test_a_send_interrupted_by_a_dead_worker_is_sent_again(client, settings, rt)
     sms(client, settings, "TIN 15865 trom bo")
     [tip] = rows(rt.engine, Tip)
     with transaction(rt.engine) as session:
-        msg, officer = _dispatch_message(session, rt, session.get(Tip, tip.id), utcnow())
+        msg, officer = _dispatch_message(session, rt, store.lock_tip(session, tip.id), 0, utcnow())
         # the worker marked it sending, then died before the provider answered
         claim_message(session, rt, msg, utcnow(), officer)
     with transaction(rt.engine) as session:
