@@ -72,3 +72,33 @@ def test_a_dead_api_is_a_retryable_connection_error(fake_twilio):
     assert caught.value.retryable
     fake_twilio.start = lambda: None  # already stopped; the fixture's stop must not fail
     fake_twilio.stop = lambda: None
+
+
+def test_an_https_proxy_from_the_environment_is_used_and_no_proxy_is_honoured(fake_twilio,
+                                                                              monkeypatch):
+    """The environment is read once, when the provider is built (not on every request)."""
+    api = "http://api.tinbao-test.invalid"  # resolves nowhere: only the proxy can answer
+    monkeypatch.setenv("HTTP_PROXY", fake_twilio.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    proxied = TwilioProvider(SID, TOKEN, from_number="+15005550006", base_url=api)
+    monkeypatch.setenv("NO_PROXY", "api.tinbao-test.invalid")
+    direct = TwilioProvider(SID, TOKEN, from_number="+15005550006", base_url=api,
+                            sleep=lambda seconds: None)
+    monkeypatch.delenv("HTTP_PROXY")
+    assert proxied.send_sms(OFFICER, "x").provider_id.startswith("SM")
+    [request] = fake_twilio.requests  # the proxy saw the absolute URL of the API
+    assert request["path"] == f"{api}/2010-04-01/Accounts/{SID}/Messages.json"
+    with pytest.raises(SendError) as caught:
+        direct.send_sms(OFFICER, "x")
+    assert caught.value.retryable and len(fake_twilio.requests) == 1
+
+
+def test_a_ca_bundle_from_the_environment_verifies_the_api(fake_twilio, monkeypatch, tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    assert provider(fake_twilio).client.http_client.session.verify == str(bundle)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    assert provider(fake_twilio).client.http_client.session.verify is True

@@ -1,9 +1,11 @@
 """Twilio (or any Twilio-compatible platform such as Somleng) through the official client."""
 
+import os
 import time
 from collections.abc import Callable
 
 import requests
+from requests.utils import get_environ_proxies
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -33,7 +35,7 @@ class TwilioProvider:
         timeout: float = 10.0,
         call_from: str = "",
     ):
-        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
+        self.client = Client(account_sid, auth_token, http_client=_http(base_url, timeout))
         if base_url:
             self.client.api.base_url = base_url
         self.from_number = from_number
@@ -82,6 +84,22 @@ class TwilioProvider:
                 raise error
             self.sleep(self.backoff * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
+
+
+def _http(base_url: str, timeout: float) -> TwilioHttpClient:
+    """The client's HTTP session, with the proxy and CA settings of the environment read once.
+
+    requests re-reads the environment (proxies, NO_PROXY, CA bundle) on every request when
+    `trust_env` is on: a few tenths of a millisecond of every dispatch. A process's environment
+    does not change, and every request goes to one API host, so they are read here instead:
+    HTTPS_PROXY / NO_PROXY and REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE keep working.
+    """
+    api = base_url or "https://api.twilio.com"
+    http = TwilioHttpClient(timeout=timeout, proxy=get_environ_proxies(api) or None)
+    http.session.trust_env = False
+    http.session.verify = (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+                           or True)
+    return http
 
 
 def _classify(exc: TwilioRestException) -> SendError:
