@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import Row, bindparam, case, literal, select, update
 from sqlmodel import Session
 
 from db.delivery import RANK
@@ -41,6 +41,16 @@ _OUTBOX = OutboundMessage.__table__
 _LOCK = select(_OUTBOX).where(_OUTBOX.c.id == bindparam("id")).with_for_update()
 _UPDATE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("msg_id"))
 _CLAIM = _UPDATE.values(attempts=_OUTBOX.c.attempts + 1)
+# Recording a send in one statement: a delivery report may have come first (a fast SMSC), so
+# a status past "sent" is kept; a reporter's sealed address and PIN-bearing body are dropped.
+_PAST_SENT = [status for status, rank in RANK.items() if rank > RANK[OutboundStatus.SENT]]
+_SENT = _UPDATE.values(
+    status=case((_OUTBOX.c.status.in_(_PAST_SENT), _OUTBOX.c.status),
+                else_=literal(OutboundStatus.SENT, _OUTBOX.c.status.type)),
+    address=case((_OUTBOX.c.recipient_kind == RecipientKind.REPORTER, ""),
+                 else_=_OUTBOX.c.address),
+    next_attempt_at=None, sealed_body=None,
+).returning(*_OUTBOX.c)
 
 
 def lock_message(session: Session, outbound_id: int) -> Row | None:
@@ -94,11 +104,8 @@ def deliver(rt, claim: Claim) -> str:
 def _sent(rt, outbound_id: int, provider_id: str) -> str:
     now = utcnow()
     with transaction(rt.engine) as session:
-        msg = lock_message(session, outbound_id)
-        # A delivery report may have come first (a fast SMSC): keep what it said.
-        status = max(msg.status, OutboundStatus.SENT, key=RANK.get)
-        _set(session, msg.id, provider_id=provider_id, sent_at=now,
-             **_final(msg, status, now))
+        msg = session.execute(_SENT, {"msg_id": outbound_id, "provider_id": provider_id,
+                                      "sent_at": now, "updated_at": now}).one()
         follow_up = after_sent(session, msg, now)
     if follow_up:
         enqueue_quietly(rt.redis, follow_up)

@@ -2,7 +2,9 @@
 
 from rq.registry import ScheduledJobRegistry
 
+from db.delivery import record_outbound
 from db.models import OutboundMessage, OutboundStatus, RecipientKind, Tip, TipStatus
+from db.session import transaction, utcnow
 from tests.fake_twilio import twilio_error
 from tests.helpers import rows, run_worker, sms
 from workers.send import MAX_ATTEMPTS, send_outbound
@@ -21,6 +23,32 @@ def test_the_dispatch_goes_out_through_twilio(client, settings, twilio_rt, fake_
     assert dispatch["form"]["To"] == twilio_rt.keyring.unseal(msg.address)
     assert dispatch["form"]["Body"] == msg.body and msg.provider_id.startswith("SM")
     assert notice["form"]["Body"].startswith("Tin bao ")
+    assert rows(twilio_rt.engine, Tip)[0].status == TipStatus.DISPATCHED
+
+
+def test_a_delivery_report_that_beats_the_workers_record_of_the_send_is_kept(
+        client, settings, twilio_rt, fake_twilio, monkeypatch):
+    """A fast SMSC reports "delivered" (by our own message id, as Kannel's dlr-url does) while
+    the provider call is still being answered: recording the send must not undo it."""
+    sms(client, settings, "TIN 15865 trom bo o thon 3")
+    answer = fake_twilio._answer
+
+    def report_first(path, form, auth):
+        if not fake_twilio.requests:  # the officer's dispatch
+            with transaction(twilio_rt.engine) as session:
+                record_outbound(session, officer_message(twilio_rt).id, OutboundStatus.DELIVERED,
+                                utcnow())
+        return answer(path, form, auth)
+
+    monkeypatch.setattr(fake_twilio, "_answer", report_first)
+    run_worker(twilio_rt.redis)
+    dispatch = officer_message(twilio_rt)
+    assert dispatch.status == OutboundStatus.DELIVERED and dispatch.provider_id.startswith("SM")
+    assert dispatch.sent_at is not None and dispatch.address  # an officer's address is kept
+    [notice] = [m for m in rows(twilio_rt.engine, OutboundMessage)
+                if m.recipient_kind == RecipientKind.REPORTER]
+    assert notice.status == OutboundStatus.SENT and notice.attempts == 1
+    assert notice.address == "" and notice.sealed_body is None  # dropped once sent
     assert rows(twilio_rt.engine, Tip)[0].status == TipStatus.DISPATCHED
 
 
