@@ -30,6 +30,7 @@ def dialect_insert(session: Session):
 _REPORTER = Reporter.__table__
 _TIPS = Tip.__table__
 _EVENTS = TipEvent.__table__
+_ADD_EVENT = insert(_EVENTS)  # built once: its cache key and compiled form are reused
 _STATEMENTS: dict[tuple[str, str], object] = {}
 
 
@@ -224,7 +225,7 @@ def add_event(
     officer_id: int | None = None,
 ) -> None:
     """Append one event to a tip's timeline."""
-    session.execute(insert(_EVENTS), {"tip_id": tip_id, "kind": kind, "at": at, "actor": actor,
+    session.execute(_ADD_EVENT, {"tip_id": tip_id, "kind": kind, "at": at, "actor": actor,
                                       "data": data or {}, "officer_id": officer_id})
 
 

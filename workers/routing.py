@@ -2,13 +2,22 @@
 
 from datetime import time
 
-from sqlalchemy import Row, and_, or_, select
+from sqlalchemy import Integer, Row, and_, bindparam, or_, select
 from sqlmodel import Session
 
 from db.models import Officer, OfficerKind, Tip
 from db.roster import on_duty
 
 _OFFICERS = Officer.__table__
+_O = _OFFICERS.c
+# Built once (its compiled form is reused): a tip without a commune or province matches no
+# commune officer or province desk, as `= NULL` matches nothing.
+_CHAIN = (select(_OFFICERS).where(_O.active, or_(
+    _O.kind == OfficerKind.NATIONAL_DESK,
+    and_(_O.kind == OfficerKind.COMMUNE, _O.commune_code == bindparam("commune", type_=Integer)),
+    and_(_O.kind == OfficerKind.PROVINCE_DESK,
+         _O.province_code == bindparam("province", type_=Integer)),
+)).order_by(_O.priority, _O.id))
 
 
 def chain(session: Session, tip: Tip | Row, local: time | None = None) -> list[Row]:
@@ -18,16 +27,8 @@ def chain(session: Session, tip: Tip | Row, local: time | None = None) -> list[R
     Past the end of the chain an unacknowledged tip is marked overdue for the supervisor.
     The officers are read-only rows (a Core query: no objects to track).
     """
-    officer = _OFFICERS.c
-    wanted = [officer.kind == OfficerKind.NATIONAL_DESK]
-    if tip.commune_code is not None:
-        wanted.append(and_(officer.kind == OfficerKind.COMMUNE,
-                           officer.commune_code == tip.commune_code))
-    if tip.province_code is not None:
-        wanted.append(and_(officer.kind == OfficerKind.PROVINCE_DESK,
-                           officer.province_code == tip.province_code))
-    found = session.execute(select(_OFFICERS).where(officer.active, or_(*wanted))
-                            .order_by(officer.priority, officer.id)).all()
+    found = session.execute(_CHAIN, {"commune": tip.commune_code,
+                                     "province": tip.province_code}).all()
     by_kind = {kind: [o for o in found if o.kind == kind] for kind in OfficerKind}
     commune = by_kind[OfficerKind.COMMUNE]
     if local is not None:
