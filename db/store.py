@@ -121,18 +121,24 @@ def load_flow(session: Session, key: str) -> FlowSession | None:
 
 
 _FLOWS = FlowSession.__table__
-_LOAD_FLOWS = select(_FLOWS).where(_FLOWS.c.key.in_(bindparam("keys", expanding=True)))
+# Statements built once: their cache keys and compiled forms are reused on every message.
+_LOAD_FLOWS = (select(_FLOWS).where(_FLOWS.c.key.in_(bindparam("keys", expanding=True)))
+               .with_for_update())
+_INSERT_FLOW = insert(_FLOWS)
+_UPDATE_FLOW = update(_FLOWS).where(_FLOWS.c.key == bindparam("flow_key"))
+_DELETE_FLOW = delete(_FLOWS).where(_FLOWS.c.key == bindparam("flow_key"))
+_ADD_INBOUND = insert(InboundMessage.__table__)
 
 
 def load_flows(session: Session, keys: list[str]) -> dict[str, Row]:
     """Several conversations by key in one query, as read-only rows (locked)."""
-    rows = session.execute(_LOAD_FLOWS.with_for_update(), {"keys": keys})
+    rows = session.execute(_LOAD_FLOWS, {"keys": keys})
     return {row.key: row for row in rows}
 
 
 def delete_flow(session: Session, key: str) -> None:
     """Forget a conversation."""
-    session.execute(delete(_FLOWS).where(_FLOWS.c.key == key))
+    session.execute(_DELETE_FLOW, {"flow_key": key})
 
 
 def save_flow(
@@ -158,11 +164,11 @@ def save_flow(
     if consumed is not None:
         values["consumed"] = consumed
     if row is None:
-        session.execute(insert(_FLOWS).values(
-            key=key, channel=channel, reporter_id=reporter_id, province_code=province_code,
-            created_at=now, **{"consumed": 0, **values}))
+        session.execute(_INSERT_FLOW, {
+            "key": key, "channel": channel, "reporter_id": reporter_id,
+            "province_code": province_code, "created_at": now, "consumed": 0, **values})
     else:
-        session.execute(update(_FLOWS).where(_FLOWS.c.key == key).values(**values))
+        session.execute(_UPDATE_FLOW, {"flow_key": key, **values})
 
 
 class ReferenceTaken(Exception):
@@ -231,7 +237,7 @@ def add_event(
 
 def add_inbound(session: Session, **values) -> None:
     """Record one received message (Core insert: no object to track)."""
-    session.execute(insert(InboundMessage.__table__), values)
+    session.execute(_ADD_INBOUND, values)
 
 
 def inbound_reply(session: Session, keyring: Keyring, provider_id: str) -> str | None:
