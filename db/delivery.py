@@ -4,7 +4,7 @@ import hashlib
 import hmac
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, update
 from sqlmodel import Session
 
 from db.models import OutboundMessage, OutboundStatus
@@ -50,31 +50,36 @@ def report_token(secret: str, outbound_id: int) -> str:
     return digest.hexdigest()[:32]
 
 
+_OUTBOX = OutboundMessage.__table__
+
+
 def record(session: Session, provider_id: str, status: OutboundStatus, now: datetime,
-           error: str | None = None) -> OutboundMessage | None:
-    """Apply a delivery report; returns the message if its status changed, else None.
+           error: str | None = None) -> Row | None:
+    """Apply a delivery report; returns the message (id, purpose, status) if its status
+    changed, else None.
 
     Duplicates and reports that arrive after a later status change nothing.
     """
-    where = OutboundMessage.provider_id == provider_id
-    return _apply(session, where, status, now, error)
+    return _apply(session, _OUTBOX.c.provider_id == provider_id, status, now, error)
 
 
 def record_outbound(session: Session, outbound_id: int, status: OutboundStatus, now: datetime,
-                    error: str | None = None) -> OutboundMessage | None:
+                    error: str | None = None) -> Row | None:
     """Like record(), for a report naming our own message id (it may beat the worker's "sent")."""
-    return _apply(session, OutboundMessage.id == outbound_id, status, now, error)
+    return _apply(session, _OUTBOX.c.id == outbound_id, status, now, error)
 
 
 def _apply(session: Session, where, status: OutboundStatus, now: datetime,
-           error: str | None) -> OutboundMessage | None:
-    msg = session.execute(
-        select(OutboundMessage).where(where).with_for_update()
-    ).scalar_one_or_none()
-    if msg is None or RANK[status] <= RANK[msg.status]:
+           error: str | None) -> Row | None:
+    """One UPDATE that only moves a message forward: it matches only while the stored status
+    ranks below the reported one (PostgreSQL re-checks that on a row changed meanwhile)."""
+    earlier = [known for known, rank in RANK.items() if rank < RANK[status]]
+    if not earlier:
         return None
-    msg.status = status
-    msg.updated_at = now
+    values = {"status": status, "updated_at": now}
     if status in NOT_DELIVERED and error:
-        msg.last_error = error[:300]
-    return msg
+        values["last_error"] = error[:300]
+    return session.execute(
+        update(_OUTBOX).where(where, _OUTBOX.c.status.in_(earlier)).values(**values)
+        .returning(_OUTBOX.c.id, _OUTBOX.c.purpose, _OUTBOX.c.status)
+    ).one_or_none()

@@ -130,7 +130,10 @@ def test_no_statement_of_the_main_paths_reads_a_growing_table_whole(client, sett
     with recording() as recorder:
         traffic(client, settings, rt, recorder)
     seen = recorder.seen
-    assert len(seen) > 40  # the traffic ran (each path adds its own statements)
+    assert len(seen) > 30  # the traffic ran (each path adds its own statements)
+    for path in ("INSERT INTO tip ", "INSERT INTO inboundmessage ", "INSERT INTO outboundmessage ",
+                 "UPDATE outboundmessage SET status", "UPDATE tip SET "):
+        assert any(stmt.startswith(path) for stmt in seen), path
     scans = {stmt: tables for stmt, params in seen.items()
              if (tables := full_scans(rt.engine, stmt, params))}
     assert scans == {}, "\n\n".join(f"{t}: {s}" for s, t in scans.items())
