@@ -41,15 +41,18 @@ _OUTBOX = OutboundMessage.__table__
 _LOCK = select(_OUTBOX).where(_OUTBOX.c.id == bindparam("id")).with_for_update()
 _UPDATE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("msg_id"))
 _CLAIM = _UPDATE.values(attempts=_OUTBOX.c.attempts + 1)
+# What every final state drops: a reporter's sealed address and PIN-bearing body.
+_DROPPED = {"address": case((_OUTBOX.c.recipient_kind == RecipientKind.REPORTER, ""),
+                            else_=_OUTBOX.c.address),
+            "next_attempt_at": None, "sealed_body": None}
+_FINISH = _UPDATE.values(**_DROPPED)
 # Recording a send in one statement: a delivery report may have come first (a fast SMSC), so
-# a status past "sent" is kept; a reporter's sealed address and PIN-bearing body are dropped.
+# a status past "sent" is kept.
 _PAST_SENT = [status for status, rank in RANK.items() if rank > RANK[OutboundStatus.SENT]]
 _SENT = _UPDATE.values(
     status=case((_OUTBOX.c.status.in_(_PAST_SENT), _OUTBOX.c.status),
                 else_=literal(OutboundStatus.SENT, _OUTBOX.c.status.type)),
-    address=case((_OUTBOX.c.recipient_kind == RecipientKind.REPORTER, ""),
-                 else_=_OUTBOX.c.address),
-    next_attempt_at=None, sealed_body=None,
+    **_DROPPED,
 ).returning(*_OUTBOX.c)
 
 
@@ -79,8 +82,7 @@ def claim_message(session: Session, rt, msg: Row, now: datetime,
         to = rt.keyring.unseal(msg.address)
         body = rt.keyring.unseal(msg.sealed_body) if msg.sealed_body else msg.body
     except AddressError:
-        _set(session, msg.id, **_final(msg, OutboundStatus.FAILED, now,
-                                      "reply address no longer available"))
+        _finish(session, msg.id, OutboundStatus.FAILED, now, "reply address no longer available")
         return None
     provider = rt.providers.for_message(session, msg, officer)
     session.execute(_CLAIM, {"msg_id": msg.id, "status": OutboundStatus.SENDING,
@@ -118,11 +120,12 @@ def _failed(rt, outbound_id: int, error: SendError) -> str:
         msg = lock_message(session, outbound_id)
         if error.retryable and msg.attempts < MAX_ATTEMPTS:
             delay = timedelta(seconds=BACKOFF[min(msg.attempts - 1, len(BACKOFF) - 1)])
-            _set(session, msg.id, status=OutboundStatus.QUEUED, next_attempt_at=now + delay,
-                 updated_at=now, last_error=error.reason[:300])
+            session.execute(_UPDATE, {"msg_id": msg.id, "status": OutboundStatus.QUEUED,
+                                      "next_attempt_at": now + delay, "updated_at": now,
+                                      "last_error": error.reason[:300]})
             retry_in = delay
         else:
-            _set(session, msg.id, **_final(msg, OutboundStatus.FAILED, now, error.reason))
+            _finish(session, msg.id, OutboundStatus.FAILED, now, error.reason)
             retry_in = None
         reroute = msg.purpose == "dispatch" and retry_in is None
     if retry_in is None:
@@ -138,16 +141,10 @@ def _failed(rt, outbound_id: int, error: SendError) -> str:
     return OutboundStatus.QUEUED.value
 
 
-def _set(session: Session, outbound_id: int, **values) -> None:
-    session.execute(_UPDATE, {"msg_id": outbound_id, **values})
-
-
-def _final(msg: Row, status: OutboundStatus, now: datetime, error: str | None = None) -> dict:
-    """The columns of a final state; a reporter's sealed address and PIN-bearing body are
-    dropped."""
-    values = {"status": status, "updated_at": now, "next_attempt_at": None, "sealed_body": None}
+def _finish(session: Session, outbound_id: int, status: OutboundStatus, now: datetime,
+            error: str | None = None) -> None:
+    """Put a message in a final state (dropping what _DROPPED names)."""
+    values = {"msg_id": outbound_id, "status": status, "updated_at": now}
     if error:
         values["last_error"] = error[:300]
-    if msg.recipient_kind == RecipientKind.REPORTER:
-        values["address"] = ""
-    return values
+    session.execute(_FINISH, values)
