@@ -3,6 +3,7 @@
 
 import json
 import socket
+import ssl
 import threading
 import time
 import uuid
@@ -19,6 +20,7 @@ class FakeTwilio:
         self.delay = 0.0  # seconds before each answer (a stalled API)
         self.recordings: dict[str, bytes] = {}  # path of a recording's .mp3 -> audio
         self._lock = threading.Lock()
+        self._peer = threading.local()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -29,6 +31,7 @@ class FakeTwilio:
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                fake._peer.port = self.client_address[1]  # this connection's thread only
                 status, body = fake._answer(self.path, form, self.headers.get("Authorization"))
                 payload = json.dumps(body).encode()
                 self.send_response(status)
@@ -60,7 +63,9 @@ class FakeTwilio:
     def _answer(self, path: str, form: dict, auth: str | None) -> tuple[int, dict]:
         with self._lock:
             status, body = self.script.pop(0) if self.script else (201, None)
-            self.requests.append({"path": path, "form": form, "auth": auth, "status": status})
+            # peer: the client's port, one per connection
+            self.requests.append({"path": path, "form": form, "auth": auth, "status": status,
+                                  "peer": self._peer.port})
         time.sleep(self.delay)
         if path.endswith("/Calls.json"):
             if status == 201 and body is None:
@@ -79,6 +84,19 @@ class FakeTwilio:
                     "api_version": "2010-04-01", "price": None, "error_code": None,
                     "uri": f"{path[:-5]}/{sid}.json"}
         return status, body
+
+    def keep_alive(self, idle_timeout: float | None = None) -> None:
+        """Answer in HTTP/1.1 and keep connections open as Twilio does (by default each answer
+        closes its connection); an idle connection is closed after `idle_timeout` seconds."""
+        self.server.RequestHandlerClass.protocol_version = "HTTP/1.1"
+        self.server.RequestHandlerClass.timeout = idle_timeout
+
+    def serve_tls(self, certfile: str, keyfile: str) -> None:
+        """Serve HTTPS with this certificate (call before start())."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certfile, keyfile)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = self.url.replace("http://", "https://")
 
     def start(self) -> None:
         """Serve in a background thread."""

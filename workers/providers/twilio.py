@@ -3,6 +3,7 @@
 import os
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import requests
 from requests.utils import get_environ_proxies
@@ -12,6 +13,7 @@ from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
 
 from workers.providers.base import SendError, SendResult
+from workers.providers.twilio_http import KeptAliveClient, TransportError
 
 # Twilio error codes worth another try later (queue overflow, rate limits).
 RETRYABLE_CODES = frozenset({20429, 30001, 63018})
@@ -76,7 +78,7 @@ class TwilioProvider:
                 return request()
             except TwilioRestException as exc:
                 error = _classify(exc)
-            except (requests.ConnectionError, requests.Timeout):
+            except (requests.ConnectionError, requests.Timeout, *TransportError):
                 error = SendError("twilio connection failed", retryable=True)
             except TwilioException:
                 error = SendError("twilio client error", retryable=True)
@@ -86,19 +88,23 @@ class TwilioProvider:
         raise AssertionError("unreachable")
 
 
-def _http(base_url: str, timeout: float) -> TwilioHttpClient:
-    """The client's HTTP session, with the proxy and CA settings of the environment read once.
+def _http(base_url: str, timeout: float) -> KeptAliveClient | TwilioHttpClient:
+    """The client's transport, with the proxy and CA settings of the environment read once.
 
-    requests re-reads the environment (proxies, NO_PROXY, CA bundle) on every request when
-    `trust_env` is on: a few tenths of a millisecond of every dispatch. A process's environment
-    does not change, and every request goes to one API host, so they are read here instead:
-    HTTPS_PROXY / NO_PROXY and REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE keep working.
+    Every request goes to one API host and a process's environment does not change, so they
+    are read here, not on every request (requests' `trust_env` re-read them per call): a kept-
+    alive connection of our own (REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE verify it), or, when
+    HTTPS_PROXY / HTTP_PROXY covers the host (NO_PROXY honoured), twilio's requests session
+    through that proxy.
     """
     api = base_url or "https://api.twilio.com"
-    http = TwilioHttpClient(timeout=timeout, proxy=get_environ_proxies(api) or None)
+    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    proxies = get_environ_proxies(api)
+    if not (proxies.get(urlsplit(api).scheme) or proxies.get("all")):
+        return KeptAliveClient(api, timeout, ca_bundle)
+    http = TwilioHttpClient(timeout=timeout, proxy=proxies)
     http.session.trust_env = False
-    http.session.verify = (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-                           or True)
+    http.session.verify = ca_bundle or True
     return http
 
 
