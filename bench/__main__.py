@@ -8,11 +8,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import handoff, memory, scaleout, segments, steps, throughput, webhook
+from bench import handoff, memory, scaleout, segments, status, steps, throughput, webhook
 from bench.report import table
 from bench.stack import stack
 
-ALL = ("webhook", "handoff", "throughput", "steps", "memory", "segments", "scaleout")
+ALL = ("webhook", "status", "handoff", "throughput", "steps", "memory", "segments", "scaleout")
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> dict:
     plan = {
         "webhook": lambda s, r: webhook.run(s, rounds=1 if q else 3, seconds=1 if q else 10,
                                             paced_seconds=1 if q else 20),
+        "status": lambda s, r: status.run(s, rounds=1 if q else 3, seconds=1 if q else 10),
         "handoff": lambda s, r: handoff.run(s, rate=50, seconds=2 if q else 60),
         "throughput": lambda s, r: throughput.run(s, r, jobs=100 if q else 2000, processes=2,
                                                   rounds=1 if q else 3),

@@ -1,5 +1,5 @@
-"""The ceiling of the webhook benchmark: a bare Flask endpoint under the same gunicorn settings
-that parses the form and returns fixed TwiML (no signature, database or Redis)."""
+"""The ceiling of the webhook benchmarks: bare Flask endpoints under the same gunicorn settings
+that parse the form and return a fixed answer (no signature, database or Redis)."""
 
 from flask import Flask, Response, request
 
@@ -14,6 +14,11 @@ def create_app() -> Flask:
     def sms():
         request.form.get("Body")  # parse the form, as the real webhook must
         return Response(TWIML, mimetype="application/xml")
+
+    @app.post("/webhooks/twilio/status")
+    def status():
+        request.form.get("MessageStatus")  # parse the form, as the real webhook must
+        return Response(status=204)
 
     @app.get("/healthz")
     def healthz():

@@ -61,13 +61,14 @@ def write_signed(forms: list[dict], url: str, token: str, path: Path) -> Path:
     return path
 
 
-def wrk(base: str, requests: Path, connections: int, seconds: float, threads: int = 2) -> Result:
+def wrk(base: str, requests: Path, connections: int, seconds: float, threads: int = 2,
+        path: str = PATH) -> Result:
     """Closed-loop load at full speed with wrk; latency from wrk's histogram."""
     if shutil.which("wrk") is None:
-        return closed_loop(base, requests, connections, seconds)
+        return closed_loop(base, requests, connections, seconds, path)
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
-         "-s", str(LUA), base, "--", str(requests), str(threads), PATH],
+         "-s", str(LUA), base, "--", str(requests), str(threads), path],
         capture_output=True, text=True, check=True).stdout
     data = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
     return Result(rps=data["requests"] / (data["duration_us"] / 1e6), p50=data["p50_us"] / 1e3,
@@ -75,7 +76,8 @@ def wrk(base: str, requests: Path, connections: int, seconds: float, threads: in
                   errors=data["errors"] + data["non2xx"], requests=data["requests"])
 
 
-def closed_loop(base: str, requests: Path, connections: int, seconds: float) -> Result:
+def closed_loop(base: str, requests: Path, connections: int, seconds: float,
+                path: str = PATH) -> Result:
     """A Python stand-in for wrk (slower: only for smoke runs where wrk is missing)."""
     lines = requests.read_text().splitlines()
     host, port = urllib.parse.urlsplit(base).hostname, urllib.parse.urlsplit(base).port
@@ -88,7 +90,7 @@ def closed_loop(base: str, requests: Path, connections: int, seconds: float) -> 
         i = offset
         while time.monotonic() < stop:
             body, signature = lines[i % len(lines)].split("\t")
-            took, ok = _post(host, port, body, signature)
+            took, ok = _post(host, port, body, signature, path=path)
             with lock:
                 latencies.append(took)
                 errors[0] += not ok
@@ -135,16 +137,16 @@ def paced(base: str, requests: Path, rate: float, seconds: float,
     return _summarise(latencies, oks.count(False), seconds)
 
 
-def _post(host, port, body: str, signature: str, with_body: bool = False):
+def _post(host, port, body: str, signature: str, with_body: bool = False, path: str = PATH):
     began = time.monotonic()
     try:
         conn = http.client.HTTPConnection(host, port, timeout=30)
-        conn.request("POST", PATH, body, {"Content-Type": "application/x-www-form-urlencoded",
+        conn.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded",
                                           "X-Twilio-Signature": signature})
         response = conn.getresponse()
         text = response.read().decode()
         conn.close()
-        ok = response.status == 200
+        ok = 200 <= response.status < 300
     except OSError:
         ok, text = False, ""
     took = (time.monotonic() - began) * 1000

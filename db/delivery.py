@@ -4,7 +4,7 @@ import hashlib
 import hmac
 from datetime import datetime
 
-from sqlalchemy import Row, update
+from sqlalchemy import Row, bindparam, update
 from sqlmodel import Session
 
 from db.models import OutboundMessage, OutboundStatus
@@ -60,26 +60,37 @@ def record(session: Session, provider_id: str, status: OutboundStatus, now: date
 
     Duplicates and reports that arrive after a later status change nothing.
     """
-    return _apply(session, _OUTBOX.c.provider_id == provider_id, status, now, error)
+    return _apply(session, "provider_id", provider_id, status, now, error)
 
 
 def record_outbound(session: Session, outbound_id: int, status: OutboundStatus, now: datetime,
                     error: str | None = None) -> Row | None:
     """Like record(), for a report naming our own message id (it may beat the worker's "sent")."""
-    return _apply(session, _OUTBOX.c.id == outbound_id, status, now, error)
+    return _apply(session, "id", outbound_id, status, now, error)
 
 
-def _apply(session: Session, where, status: OutboundStatus, now: datetime,
+def _apply(session: Session, by: str, key, status: OutboundStatus, now: datetime,
            error: str | None) -> Row | None:
     """One UPDATE that only moves a message forward: it matches only while the stored status
     ranks below the reported one (PostgreSQL re-checks that on a row changed meanwhile)."""
+    statement = _FORWARD[by, status]
+    if statement is None:  # nothing ranks below it (a "queued" report)
+        return None
+    values = {"key": key, "status": status, "updated_at": now}  # the columns to SET
+    if status in NOT_DELIVERED and error:
+        values["last_error"] = error[:300]
+    return session.execute(statement, values).one_or_none()
+
+
+def _forward(by: str, status: OutboundStatus):
+    """The UPDATE for reports of `status` naming a message by `by` (built once: every message
+    gets two or three reports, and building a statement per report cost more than running it)."""
     earlier = [known for known, rank in RANK.items() if rank < RANK[status]]
     if not earlier:
         return None
-    values = {"status": status, "updated_at": now}
-    if status in NOT_DELIVERED and error:
-        values["last_error"] = error[:300]
-    return session.execute(
-        update(_OUTBOX).where(where, _OUTBOX.c.status.in_(earlier)).values(**values)
-        .returning(_OUTBOX.c.id, _OUTBOX.c.purpose, _OUTBOX.c.status)
-    ).one_or_none()
+    return (update(_OUTBOX).where(_OUTBOX.c[by] == bindparam("key"),
+                                  _OUTBOX.c.status.in_(earlier))
+            .returning(_OUTBOX.c.id, _OUTBOX.c.purpose, _OUTBOX.c.status))
+
+
+_FORWARD = {(by, status): _forward(by, status) for by in ("provider_id", "id") for status in RANK}

@@ -9,11 +9,14 @@ from tests.conftest import BACKENDS, TEST_DATABASE_URL
 
 
 def test_the_benchmarks_run_and_report_sane_figures(tmp_path):
-    results = main(["--quick", "--backend", "sqlite", "--only", "webhook,throughput,steps,segments",
-                    "--out", str(tmp_path)])
+    results = main(["--quick", "--backend", "sqlite",
+                    "--only", "webhook,status,throughput,steps,segments", "--out", str(tmp_path)])
     c16 = results["webhook"]["c16"]
     assert c16["ceiling_rps"] > 0 and c16["tinbao_rps"] > 0 and c16["tinbao_errors"] == 0
     assert 0 < c16["ratio"] < 1
+    reports = results["status"]
+    assert reports["c16"]["tinbao_errors"] == 0 and 0 < reports["c16"]["ratio"] < 1
+    assert reports["delivered"] > 0  # applied, not only answered
     drained = results["throughput"]  # every dispatch job finished, or main() raised
     assert drained["jobs"] == 100 and 0 < drained["ratio"] < 1
     assert results["steps"]["ussd"]["steps"] == 25 and results["steps"]["voice"]["steps"] == 30
