@@ -4,7 +4,7 @@ import hashlib
 import hmac
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, update
+from sqlalchemy import Connection, Row, bindparam, update
 from sqlmodel import Session
 
 from db.models import OutboundMessage, OutboundStatus
@@ -51,9 +51,10 @@ def report_token(secret: str, outbound_id: int) -> str:
 
 
 _OUTBOX = OutboundMessage.__table__
+Unit = Session | Connection  # an ORM session or a bare connection (db.session.statements)
 
 
-def record(session: Session, provider_id: str, status: OutboundStatus, now: datetime,
+def record(session: Unit, provider_id: str, status: OutboundStatus, now: datetime,
            error: str | None = None) -> Row | None:
     """Apply a delivery report; returns the message (id, purpose, status) if its status
     changed, else None.
@@ -63,13 +64,13 @@ def record(session: Session, provider_id: str, status: OutboundStatus, now: date
     return _apply(session, "provider_id", provider_id, status, now, error)
 
 
-def record_outbound(session: Session, outbound_id: int, status: OutboundStatus, now: datetime,
+def record_outbound(session: Unit, outbound_id: int, status: OutboundStatus, now: datetime,
                     error: str | None = None) -> Row | None:
     """Like record(), for a report naming our own message id (it may beat the worker's "sent")."""
     return _apply(session, "id", outbound_id, status, now, error)
 
 
-def _apply(session: Session, by: str, key, status: OutboundStatus, now: datetime,
+def _apply(session: Unit, by: str, key, status: OutboundStatus, now: datetime,
            error: str | None) -> Row | None:
     """One UPDATE that only moves a message forward: it matches only while the stored status
     ranks below the reported one (PostgreSQL re-checks that on a row changed meanwhile)."""

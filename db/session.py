@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.exc import IntegrityError as Conflict
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -86,6 +86,14 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
+def statements(engine: Engine) -> Iterator[Connection]:
+    """A unit of work of Core statements only, on a bare connection: no ORM session to set up
+    and tear down (~0.1 ms of CPU a transaction). Commits on success, rolls back on any error."""
+    with engine.begin() as connection:
+        yield connection
+
+
+@contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
     """A read-only unit of work (on SQLite it does not take the write lock)."""
     readonly = engine.execution_options(tinbao_readonly=True)
@@ -104,5 +112,4 @@ def ping(engine: Engine) -> bool:
 
 
 __all__ = ["UNAVAILABLE", "Conflict", "Engine", "Session", "make_engine", "ping", "reading",
-           "transaction",
-           "utcnow"]
+           "statements", "transaction", "utcnow"]

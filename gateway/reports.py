@@ -2,7 +2,7 @@
 
 from db import delivery
 from db.models import OutboundStatus
-from db.session import transaction, utcnow
+from db.session import statements, utcnow
 from gateway.services import Services
 from workers.queues import undelivered_job
 
@@ -15,7 +15,7 @@ def apply_report(svc: Services, status: OutboundStatus, error: str | None = None
     a repeated or out-of-order report changes nothing and queues nothing.
     """
     now = utcnow()
-    with transaction(svc.engine) as session:
+    with statements(svc.engine) as session:
         if outbound_id is not None:
             msg = delivery.record_outbound(session, outbound_id, status, now, error)
         else:

@@ -21,6 +21,7 @@ RULES = {
                 ("twilio.twiml", "twilio.request_validator", "workers.queues")),
 }
 TWILIO_PROVIDER = ROOT / "workers/providers/twilio.py"
+TWILIO_MODULES = {TWILIO_PROVIDER, ROOT / "workers/providers/twilio_http.py"}  # and its transport
 
 
 def imports(path: Path) -> list[str]:
@@ -42,7 +43,7 @@ def allowed(package: str, name: str, path: Path) -> bool:
         return True
     if any(name == p or name.startswith(p + ".") for p in prefixes):
         return True
-    return path == TWILIO_PROVIDER and top in {"twilio", "requests"}
+    return path in TWILIO_MODULES and top in {"twilio", "requests"}
 
 
 FILES = [(pkg, p) for pkg in RULES for p in sorted((ROOT / pkg).rglob("*.py"))]
