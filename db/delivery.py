@@ -4,10 +4,10 @@ import hashlib
 import hmac
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, bindparam, update
-from sqlmodel import Session
+from sqlalchemy import Row, bindparam, update
 
 from db.models import OutboundMessage, OutboundStatus
+from db.session import Unit
 
 RANK = {
     OutboundStatus.QUEUED: 0,
@@ -51,7 +51,6 @@ def report_token(secret: str, outbound_id: int) -> str:
 
 
 _OUTBOX = OutboundMessage.__table__
-Unit = Session | Connection  # an ORM session or a bare connection (db.session.statements)
 
 
 def record(session: Unit, provider_id: str, status: OutboundStatus, now: datetime,

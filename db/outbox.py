@@ -3,16 +3,16 @@
 from datetime import datetime
 
 from sqlalchemy import Row, bindparam, select
-from sqlmodel import Session
 
 from db.models import Officer, OutboundMessage, RecipientKind, Reporter
 from db.privacy import Keyring
+from db.session import Unit
 from db.store import prepared
 from flows.text import segments
 
 
 def queue_for_officer(
-    session: Session,
+    session: Unit,
     keyring: Keyring,
     officer: Officer,
     body: str,
@@ -35,7 +35,7 @@ def queue_for_officer(
 
 
 def queue_for_reporter(
-    session: Session,
+    session: Unit,
     reporter: Reporter,
     body: str,
     purpose: str,
@@ -70,7 +70,7 @@ _OUTBOX = OutboundMessage.__table__
 _BY_KEY = select(_OUTBOX).where(_OUTBOX.c.idempotency_key == bindparam("key"))
 
 
-def _queue(session: Session, key: str, values: dict, now: datetime) -> Row:
+def _queue(session: Unit, key: str, values: dict, now: datetime) -> Row:
     """The message as a read-only row: inserted now, or the one already under `key`."""
     values = {**values, "idempotency_key": key, "status": "queued", "attempts": 0,
               "segments": segments(values["body"]), "created_at": now, "updated_at": now,

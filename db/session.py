@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
 CONNECT_TIMEOUT = 3  # seconds
+Unit = Session | Connection  # what a unit of work's helpers run on: ORM session or bare connection
 UNAVAILABLE = (OperationalError, PoolTimeout)  # the database cannot be reached right now
 
 
@@ -112,4 +113,4 @@ def ping(engine: Engine) -> bool:
 
 
 __all__ = ["UNAVAILABLE", "Conflict", "Engine", "Session", "make_engine", "ping", "reading",
-           "statements", "transaction", "utcnow"]
+           "statements", "transaction", "Unit", "utcnow"]

@@ -2,7 +2,18 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, bindparam, case, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -18,13 +29,20 @@ from db.models import (
     Urgency,
 )
 from db.privacy import Keyring
+from db.session import Unit
 from db.settings import Settings
 from flows import FileTip, State
 
 
-def dialect_insert(session: Session):
+def dialect_name(session: Unit) -> str:
+    """The database behind an ORM session or a bare connection: "postgresql" or "sqlite"."""
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    return bind.dialect.name
+
+
+def dialect_insert(session: Unit):
     """The INSERT of the session's database, with ON CONFLICT (PostgreSQL and SQLite)."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
 
 
 _REPORTER = Reporter.__table__
@@ -34,9 +52,9 @@ _ADD_EVENT = insert(_EVENTS)  # built once: its cache key and compiled form are 
 _STATEMENTS: dict[tuple[str, str], object] = {}
 
 
-def prepared(session: Session, name: str, build):
+def prepared(session: Unit, name: str, build):
     """A statement built once per dialect: SQLAlchemy then reuses its compiled form."""
-    key = (session.get_bind().dialect.name, name)
+    key = (dialect_name(session), name)
     if key not in _STATEMENTS:
         _STATEMENTS[key] = build(dialect_insert(session))
     return _STATEMENTS[key]
@@ -85,13 +103,13 @@ _LOCK_TIP = select(_TIPS).where(_TIPS.c.id == bindparam("id")).with_for_update()
 _UPDATE_TIP = update(_TIPS).where(_TIPS.c.id == bindparam("tip_id"))
 
 
-def lock_tip(session: Session, tip_id: int) -> Row | None:
+def lock_tip(session: Unit, tip_id: int) -> Row | None:
     """A tip as a read-only row, locked for this transaction (a Core query: no object to
     track, the hot path of every dispatch), or None."""
     return session.execute(_LOCK_TIP, {"id": tip_id}).one_or_none()
 
 
-def update_tip(session: Session, tip_id: int, **values) -> None:
+def update_tip(session: Unit, tip_id: int, **values) -> None:
     """Set some of a tip's columns (one statement; its compiled form is reused per set)."""
     session.execute(_UPDATE_TIP, {"tip_id": tip_id, **values})
 
@@ -222,7 +240,7 @@ def file_tip(
 
 
 def add_event(
-    session: Session,
+    session: Unit,
     tip_id: int,
     kind: str,
     at: datetime,

@@ -11,7 +11,7 @@ from db import recordings, store
 from db.delivery import NOT_DELIVERED
 from db.models import Officer, OutboundMessage, Tip, TipStatus, Urgency
 from db.outbox import queue_for_officer
-from db.session import transaction, utcnow
+from db.session import Unit, statements, transaction, utcnow
 from flows import messages
 from workers import routing, runtime, send
 
@@ -27,7 +27,7 @@ def dispatch_tip(tip_id: int) -> str:
     """Job: route tip `tip_id` and send its dispatch SMS; safe to run any number of times."""
     rt = runtime.get()
     now = utcnow()
-    with transaction(rt.engine) as session:
+    with statements(rt.engine) as session:  # Core statements only: no ORM session to build
         tip = store.lock_tip(session, tip_id)
         if tip is None or tip.status != TipStatus.RECEIVED:
             return "already dispatched"
@@ -48,7 +48,7 @@ def dispatch_tip(tip_id: int) -> str:
     return send.deliver(rt, claim) if claim else "skipped"
 
 
-def _dispatch_message(session: Session, rt, tip: Row, level: int,
+def _dispatch_message(session: Unit, rt, tip: Row, level: int,
                       now: datetime) -> tuple[Row, Row | None] | None:
     """The dispatch SMS for the tip's current round and escalation `level` (created once), and
     its officer when it was routed just now; None when nobody is left to receive it."""

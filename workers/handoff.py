@@ -3,11 +3,11 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import Row, bindparam, select
-from sqlmodel import Session
 
 from db import store, timers
 from db.models import Reporter, TipStatus, Urgency
 from db.outbox import queue_for_reporter
+from db.session import Unit
 from flows import messages
 from workers import runtime
 from workers.queues import LOW, escalation_job, send_job
@@ -16,13 +16,13 @@ _REPORTER = Reporter.__table__
 _REPORTER_BY_ID = select(_REPORTER).where(_REPORTER.c.id == bindparam("id"))
 
 
-def after_sent(session: Session, msg: Row, now: datetime) -> list:
+def after_sent(session: Unit, msg: Row, now: datetime) -> list:
     """Apply the consequences of a sent message; returns jobs to enqueue after commit."""
     handler = _HANDLERS.get(msg.purpose)
     return handler(session, msg, now) if handler else []
 
 
-def _dispatch_sent(session: Session, msg: Row, now: datetime) -> list:
+def _dispatch_sent(session: Unit, msg: Row, now: datetime) -> list:
     """The officer's SMS left: the tip is dispatched; tell the reporter where it went."""
     tip = store.lock_tip(session, msg.tip_id)
     if tip is None or tip.status not in (TipStatus.RECEIVED, TipStatus.DISPATCHED):
@@ -44,7 +44,7 @@ def _dispatch_sent(session: Session, msg: Row, now: datetime) -> list:
     return jobs
 
 
-def _notify_reporter(session: Session, rt, tip: Row, now: datetime) -> list:
+def _notify_reporter(session: Unit, rt, tip: Row, now: datetime) -> list:
     """Tell the reporter where their tip went (once)."""
     reporter = (session.execute(_REPORTER_BY_ID, {"id": tip.reporter_id}).one_or_none()
                 if tip.reporter_id else None)

@@ -3,10 +3,10 @@
 from datetime import time
 
 from sqlalchemy import Integer, Row, and_, bindparam, or_, select
-from sqlmodel import Session
 
 from db.models import Officer, OfficerKind, Tip
 from db.roster import on_duty
+from db.session import Unit
 
 _OFFICERS = Officer.__table__
 _O = _OFFICERS.c
@@ -20,7 +20,7 @@ _CHAIN = (select(_OFFICERS).where(_O.active, or_(
 )).order_by(_O.priority, _O.id))
 
 
-def chain(session: Session, tip: Tip | Row, local: time | None = None) -> list[Row]:
+def chain(session: Unit, tip: Tip | Row, local: time | None = None) -> list[Row]:
     """Who should get this tip, in order: the commune's officers (on duty first), then the
     province duty desk, or the national desk where the province has none (one query).
 
@@ -36,7 +36,7 @@ def chain(session: Session, tip: Tip | Row, local: time | None = None) -> list[R
     return commune + (by_kind[OfficerKind.PROVINCE_DESK] or by_kind[OfficerKind.NATIONAL_DESK])
 
 
-def choose(session: Session, tip: Tip | Row, tried: set[int], local: time | None = None
+def choose(session: Unit, tip: Tip | Row, tried: set[int], local: time | None = None
            ) -> Row | None:
     """The first officer in the tip's chain who has not had it yet, or None past the end."""
     return next((o for o in chain(session, tip, local) if o.id not in tried), None)

@@ -5,12 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Row, bindparam, case, literal, select, update
-from sqlmodel import Session
 
 from db.delivery import RANK
 from db.models import Officer, OutboundMessage, OutboundStatus, RecipientKind
 from db.privacy import AddressError
-from db.session import transaction, utcnow
+from db.session import Unit, statements, transaction, utcnow
 from workers import runtime
 from workers.handoff import after_sent
 from workers.providers import Provider, SendError
@@ -56,7 +55,7 @@ _SENT = _UPDATE.values(
 ).returning(*_OUTBOX.c)
 
 
-def lock_message(session: Session, outbound_id: int) -> Row | None:
+def lock_message(session: Unit, outbound_id: int) -> Row | None:
     """An outbox message as a read-only row, locked for this transaction, or None."""
     return session.execute(_LOCK, {"id": outbound_id}).one_or_none()
 
@@ -70,7 +69,7 @@ def send_outbound(outbound_id: int) -> str:
     return deliver(rt, claim) if claim else "skipped"
 
 
-def claim_message(session: Session, rt, msg: Row, now: datetime,
+def claim_message(session: Unit, rt, msg: Row, now: datetime,
                   officer: Officer | Row | None = None) -> Claim | None:
     """Mark a locked message as sending (in the caller's transaction), or None if it is done
     already; `officer`, when the caller has the recipient at hand, saves looking it up."""
@@ -105,7 +104,7 @@ def deliver(rt, claim: Claim) -> str:
 
 def _sent(rt, outbound_id: int, provider_id: str) -> str:
     now = utcnow()
-    with transaction(rt.engine) as session:
+    with statements(rt.engine) as session:  # Core statements only: no ORM session to build
         msg = session.execute(_SENT, {"msg_id": outbound_id, "provider_id": provider_id,
                                       "sent_at": now, "updated_at": now}).one()
         follow_up = after_sent(session, msg, now)
@@ -141,7 +140,7 @@ def _failed(rt, outbound_id: int, error: SendError) -> str:
     return OutboundStatus.QUEUED.value
 
 
-def _finish(session: Session, outbound_id: int, status: OutboundStatus, now: datetime,
+def _finish(session: Unit, outbound_id: int, status: OutboundStatus, now: datetime,
             error: str | None = None) -> None:
     """Put a message in a final state (dropping what _DROPPED names)."""
     values = {"msg_id": outbound_id, "status": status, "updated_at": now}

@@ -1,9 +1,10 @@
 """Which provider sends a message: the reporter's own channel, or the officer's province's."""
 
-from sqlmodel import Session
+from sqlalchemy import Row, bindparam, select
 
 from db.delivery import report_token
 from db.models import Commune, Officer, OutboundMessage, RecipientKind, Reporter
+from db.session import Unit
 from db.settings import Settings
 from workers.providers import Provider, build_provider
 
@@ -24,17 +25,18 @@ class Providers:
             self._built[name] = build_provider(self.settings, name)
         return self._built[name]
 
-    def for_message(self, session: Session, msg: OutboundMessage,
-                    officer: Officer | None = None) -> Provider:
+    def for_message(self, session: Unit, msg: OutboundMessage | Row,
+                    officer: Officer | Row | None = None) -> Provider:
         """A reporter's provider is the one they wrote in by; an officer's, their province's;
         a voice call goes through Twilio whenever the deployment has it (Kannel cannot call)."""
         if msg.channel == "voice":
             return self.named("twilio")
         if msg.recipient_kind == RecipientKind.REPORTER:
-            reporter = session.get(Reporter, msg.reporter_id) if msg.reporter_id else None
-            return self.named(reporter.reply_provider if reporter else None)
+            provider = (session.execute(_REPLY_PROVIDER, {"id": msg.reporter_id}).scalar()
+                        if msg.reporter_id else None)
+            return self.named(provider)
         if officer is None and msg.officer_id:
-            officer = session.get(Officer, msg.officer_id)
+            officer = session.execute(_OFFICER, {"id": msg.officer_id}).one_or_none()
         return self.named(self.settings.officer_provider(_province(session, officer)))
 
     def callback(self, provider: Provider, outbound_id: int) -> str | None:
@@ -54,11 +56,18 @@ class Providers:
         return f"{base}/webhooks/twilio/status" if base else None
 
 
-def _province(session: Session, officer: Officer | None) -> int | None:
+def _province(session: Unit, officer: Officer | Row | None) -> int | None:
     """An officer's province: their own, or their commune's."""
     if officer is None:
         return None
     if officer.province_code is None and officer.commune_code is not None:
-        commune = session.get(Commune, officer.commune_code)
-        return commune.province_code if commune else None
+        return session.execute(_COMMUNE_PROVINCE, {"code": officer.commune_code}).scalar()
     return officer.province_code
+
+
+# Core statements, built once: they run in ORM sessions and on bare connections alike.
+_REPLY_PROVIDER = select(Reporter.__table__.c.reply_provider).where(
+    Reporter.__table__.c.id == bindparam("id"))
+_OFFICER = select(Officer.__table__).where(Officer.__table__.c.id == bindparam("id"))
+_COMMUNE_PROVINCE = select(Commune.__table__.c.province_code).where(
+    Commune.__table__.c.code == bindparam("code"))
