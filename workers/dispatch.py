@@ -82,7 +82,7 @@ def escalate(tip_id: int, reason: str, from_officer_id: int | None = None) -> st
     """
     rt = runtime.get()
     now = utcnow()
-    with transaction(rt.engine) as session:
+    with statements(rt.engine) as session:
         tip = store.lock_tip(session, tip_id)
         if tip is None or tip.status not in (TipStatus.RECEIVED, TipStatus.DISPATCHED):
             return "settled"

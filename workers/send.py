@@ -9,7 +9,7 @@ from sqlalchemy import Row, bindparam, case, literal, select, update
 from db.delivery import RANK
 from db.models import Officer, OutboundMessage, OutboundStatus, RecipientKind
 from db.privacy import AddressError
-from db.session import Unit, statements, transaction, utcnow
+from db.session import Unit, statements, utcnow
 from workers import runtime
 from workers.handoff import after_sent
 from workers.providers import Provider, SendError
@@ -63,7 +63,7 @@ def lock_message(session: Unit, outbound_id: int) -> Row | None:
 def send_outbound(outbound_id: int) -> str:
     """Job: send outbox message `outbound_id` once; returns its status afterwards."""
     rt = runtime.get()
-    with transaction(rt.engine) as session:
+    with statements(rt.engine) as session:
         msg = lock_message(session, outbound_id)
         claim = claim_message(session, rt, msg, utcnow()) if msg is not None else None
     return deliver(rt, claim) if claim else "skipped"
@@ -115,7 +115,7 @@ def _sent(rt, outbound_id: int, provider_id: str) -> str:
 
 def _failed(rt, outbound_id: int, error: SendError) -> str:
     now = utcnow()
-    with transaction(rt.engine) as session:
+    with statements(rt.engine) as session:
         msg = lock_message(session, outbound_id)
         if error.retryable and msg.attempts < MAX_ATTEMPTS:
             delay = timedelta(seconds=BACKOFF[min(msg.attempts - 1, len(BACKOFF) - 1)])
