@@ -133,7 +133,8 @@ def test_one_connection_carries_every_request_while_the_api_keeps_it_open(fake_t
 def test_a_connection_the_api_closed_while_idle_is_replaced_and_nothing_is_sent_twice(
         fake_twilio):
     fake_twilio.keep_alive(idle_timeout=0.05)
-    p = provider(fake_twilio)
+    sleeps: list[float] = []
+    p = provider(fake_twilio, sleeps)
     p.send_sms(OFFICER, "first")
     kept = p.client.http_client._connection.sock
     deadline = time.monotonic() + 5
@@ -142,6 +143,7 @@ def test_a_connection_the_api_closed_while_idle_is_replaced_and_nothing_is_sent_
         time.sleep(0.01)
     p.send_sms(OFFICER, "second")
     first, second = fake_twilio.requests
+    assert sleeps == []  # noticed before sending: no failed attempt for the provider to retry
     assert first["peer"] != second["peer"]
     assert [first["form"]["Body"], second["form"]["Body"]] == ["first", "second"]
 

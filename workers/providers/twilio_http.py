@@ -112,8 +112,15 @@ class KeptAliveClient(HttpClient):
 
 
 def _dropped(sock) -> bool:
-    """Whether an idle connection was closed (or written to) by the server: it is readable."""
+    """Whether an idle connection was closed (or written to) by the server: it is readable.
+
+    poll where there is one: select() refuses file descriptors above 1023.
+    """
     try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
         readable, _, _ = select.select([sock], [], [], 0)
     except (OSError, ValueError):
         return True
