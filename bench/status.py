@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select
 
 from bench.load import write_signed, wrk
 from bench.stack import Stack, free_port
-from bench.webhook import _compare
+from bench.webhook import compare
 from db.models import OutboundMessage
 from db.session import make_engine, utcnow
 from gateway.twilio_requests import new_sid
@@ -38,7 +38,7 @@ def run(stack: Stack, rounds: int, seconds: float, connections=(16,),
                                  stack.workdir / f"status-{c}-{n}.txt")
             bare.append(wrk(f"http://127.0.0.1:{bare_port}", lines, c, seconds, path=PATH))
             app.append(wrk(f"http://127.0.0.1:{app_port}", lines, c, seconds, path=PATH))
-        out[f"c{c}"] = _compare(bare, app)
+        out[f"c{c}"] = compare(bare, app)
     out["delivered"] = _delivered(stack)  # the reports were applied, not only answered
     return out
 

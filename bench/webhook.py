@@ -31,14 +31,15 @@ def run(stack: Stack, rounds: int, seconds: float, connections=(16, 64), rate: f
             requests = fresh(int(MAX_RPS * seconds))
             bare.append(wrk(f"http://127.0.0.1:{bare_port}", requests, c, seconds))
             app.append(wrk(f"http://127.0.0.1:{app_port}", requests, c, seconds))
-        out[f"c{c}"] = _compare(bare, app)
+        out[f"c{c}"] = compare(bare, app)
     at_rate = paced(f"http://127.0.0.1:{app_port}", fresh(int(rate * paced_seconds)), rate,
                     paced_seconds)
     out[f"paced_{int(rate)}rps"] = at_rate.as_dict()
     return out
 
 
-def _compare(bare: list, app: list) -> dict:
+def compare(bare: list, app: list) -> dict:
+    """Medians and the ratio of a ceiling's runs and tinbao's (benchmarks 1 and 8)."""
     med = lambda runs, attr: statistics.median(getattr(r, attr) for r in runs)  # noqa: E731
     return {
         "ceiling_rps": med(bare, "rps"), "tinbao_rps": med(app, "rps"),
