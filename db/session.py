@@ -22,8 +22,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, pool_size: int = 5) -> Engine:
-    """An engine tuned for its backend; SQLite gets WAL and immediate write transactions."""
+def make_engine(url: str, pool_size: int = 5, wait_for_disk: bool = True) -> Engine:
+    """An engine tuned for its backend; SQLite gets WAL and immediate write transactions.
+
+    `wait_for_disk=False` (PostgreSQL only; see `redoable_engine`): its commits return before
+    the write-ahead log reaches the disk.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_tuning(engine)
@@ -33,10 +37,29 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
     # A dead or unreachable server must fail a webhook within seconds (Twilio waits 15 s,
     # then tries the fallback URL), not hang: connecting and waiting for a pooled connection
     # are bounded; connections that sat idle are checked before use (see _ping_when_idle).
+    connect_args: dict = {"connect_timeout": CONNECT_TIMEOUT}
+    if not wait_for_disk:
+        connect_args["options"] = "-c synchronous_commit=off"
     engine = create_engine(url, pool_size=pool_size, max_overflow=10, pool_timeout=5,
-                           connect_args={"connect_timeout": CONNECT_TIMEOUT})
+                           connect_args=connect_args)
     _ping_when_idle(engine)
     return engine
+
+
+def redoable_engine(engine: Engine) -> Engine:
+    """For work the sweeper redoes from durable rows if it is lost: the worker's dispatch and
+    send bookkeeping. On PostgreSQL its commits do not wait for the write-ahead log to be
+    flushed (synchronous_commit=off): a crash of the database server, not of a worker, can
+    lose the last ~0.6 s of them, never corrupt anything, and any later durable commit (a
+    webhook's) flushes them too. What a crash can cost is a repeated officer SMS, never a tip:
+    the tip, its messages and every webhook's work are committed by `engine`, which waits.
+    SQLite (one file, synchronous=NORMAL in WAL mode) has the same rule for every commit
+    already: `engine` itself is returned.
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    return make_engine(engine.url.render_as_string(hide_password=False),
+                       engine.pool.size(), wait_for_disk=False)
 
 
 def _ping_when_idle(engine: Engine, idle_seconds: float = 5.0) -> None:
@@ -113,4 +136,4 @@ def ping(engine: Engine) -> bool:
 
 
 __all__ = ["UNAVAILABLE", "Conflict", "Engine", "Session", "make_engine", "ping", "reading",
-           "statements", "transaction", "Unit", "utcnow"]
+           "redoable_engine", "statements", "transaction", "Unit", "utcnow"]

@@ -205,7 +205,7 @@ def rt(settings, officers):
 
     current = runtime.init(settings)
     yield current
-    current.engine.dispose()
+    current.close()
     runtime._current = None
 
 
@@ -220,7 +220,7 @@ def twilio_rt(settings, officers, fake_twilio):
                               sleep=lambda seconds: None)
     current = runtime.init(settings, provider=provider)
     yield current
-    current.engine.dispose()
+    current.close()
     runtime._current = None
 
 

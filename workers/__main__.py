@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level,
                 max_jobs=None if burst else JOBS_PER_PROCESS)
     if not burst and worker.executed >= JOBS_PER_PROCESS:  # not a shutdown: start afresh
-        rt.engine.dispose()
+        rt.close()
         os.execv(sys.executable, [sys.executable, "-m", "workers", *(argv or sys.argv[1:])])
 
 

@@ -27,7 +27,7 @@ def dispatch_tip(tip_id: int) -> str:
     """Job: route tip `tip_id` and send its dispatch SMS; safe to run any number of times."""
     rt = runtime.get()
     now = utcnow()
-    with statements(rt.engine) as session:  # Core statements only: no ORM session to build
+    with statements(rt.redoable) as session:  # Core statements only: no ORM session to build
         tip = store.lock_tip(session, tip_id)
         if tip is None or tip.status != TipStatus.RECEIVED:
             return "already dispatched"
@@ -82,7 +82,7 @@ def escalate(tip_id: int, reason: str, from_officer_id: int | None = None) -> st
     """
     rt = runtime.get()
     now = utcnow()
-    with statements(rt.engine) as session:
+    with statements(rt.redoable) as session:
         tip = store.lock_tip(session, tip_id)
         if tip is None or tip.status not in (TipStatus.RECEIVED, TipStatus.DISPATCHED):
             return "settled"

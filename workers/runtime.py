@@ -4,6 +4,7 @@ import os
 from dataclasses import dataclass, field
 
 from db.resources import Resources
+from db.session import Engine, redoable_engine
 from db.settings import Settings
 from workers.providers import Provider, build_provider
 from workers.providers.registry import Providers
@@ -17,7 +18,14 @@ class Runtime(Resources):
     redis: Redis
     provider: Provider
     providers: Providers
+    redoable: Engine  # dispatch and send bookkeeping: see db.session.redoable_engine
     pid: int = field(default_factory=os.getpid)
+
+    def close(self) -> None:
+        """Close this process's database connections."""
+        self.engine.dispose()
+        if self.redoable is not self.engine:
+            self.redoable.dispose()
 
 
 _current: Runtime | None = None
@@ -27,8 +35,10 @@ def init(settings: Settings, provider: Provider | None = None) -> Runtime:
     """Build this process's runtime (the worker entry point and tests call this)."""
     global _current
     default = provider or build_provider(settings)
-    _current = Runtime(**Runtime.parts(settings), redis=connect(settings.redis_url),
-                       provider=default, providers=Providers(settings, default))
+    parts = Runtime.parts(settings)
+    _current = Runtime(**parts, redis=connect(settings.redis_url), provider=default,
+                       providers=Providers(settings, default),
+                       redoable=redoable_engine(parts["engine"]))
     return _current
 
 
@@ -39,5 +49,6 @@ def get() -> Runtime:
         return init(Settings.from_env())
     if _current.pid != os.getpid():
         _current.engine.dispose(close=False)
+        _current.redoable.dispose(close=False)
         _current.pid = os.getpid()
     return _current

@@ -63,7 +63,7 @@ def lock_message(session: Unit, outbound_id: int) -> Row | None:
 def send_outbound(outbound_id: int) -> str:
     """Job: send outbox message `outbound_id` once; returns its status afterwards."""
     rt = runtime.get()
-    with statements(rt.engine) as session:
+    with statements(rt.redoable) as session:
         msg = lock_message(session, outbound_id)
         claim = claim_message(session, rt, msg, utcnow()) if msg is not None else None
     return deliver(rt, claim) if claim else "skipped"
@@ -104,7 +104,7 @@ def deliver(rt, claim: Claim) -> str:
 
 def _sent(rt, outbound_id: int, provider_id: str) -> str:
     now = utcnow()
-    with statements(rt.engine) as session:  # Core statements only: no ORM session to build
+    with statements(rt.redoable) as session:  # Core statements only: no ORM session to build
         msg = session.execute(_SENT, {"msg_id": outbound_id, "provider_id": provider_id,
                                       "sent_at": now, "updated_at": now}).one()
         follow_up = after_sent(session, msg, now)
@@ -115,7 +115,7 @@ def _sent(rt, outbound_id: int, provider_id: str) -> str:
 
 def _failed(rt, outbound_id: int, error: SendError) -> str:
     now = utcnow()
-    with statements(rt.engine) as session:
+    with statements(rt.redoable) as session:
         msg = lock_message(session, outbound_id)
         if error.retryable and msg.attempts < MAX_ATTEMPTS:
             delay = timedelta(seconds=BACKOFF[min(msg.attempts - 1, len(BACKOFF) - 1)])

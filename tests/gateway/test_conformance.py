@@ -43,7 +43,7 @@ def test_the_same_tip_by_sms_ussd_and_voice_reaches_the_officer_the_same_way(set
     assert voice.replace(quoted + "...", DETAILS) == dispatches["sms"]
     assert "(Tin goi dien)" in dispatches["voice"] and " Nghe: http" in dispatches["voice"]
     app.extensions["tinbao"].engine.dispose()
-    rt.engine.dispose()
+    rt.close()
     runtime._current = None
 
 

@@ -27,7 +27,7 @@ def deployment(settings, officers, fake_twilio):
     rt = runtime.init(changed)
     yield app, rt, changed
     app.extensions["tinbao"].engine.dispose()
-    rt.engine.dispose()
+    rt.close()
     runtime._current = None
 
 

@@ -1,7 +1,7 @@
 """From a signed webhook to the officer's SMS, through a real RQ worker and real Redis."""
 
 from rq import Queue
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from db.models import (
     Officer,
@@ -44,6 +44,31 @@ def test_a_tip_reaches_the_commune_officer_and_the_reporter_hears_where_it_went(
     assert notice.status == OutboundStatus.SENT and notice.address == ""  # dropped once sent
     kinds = [e.kind for e in rows(rt.engine, TipEvent)]
     assert kinds == ["received", "routed", "dispatched"]
+
+
+def test_the_tip_waits_for_the_disk_and_the_dispatch_bookkeeping_does_not(client, settings, rt):
+    def waits_for_disk(engine) -> str:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SHOW synchronous_commit").scalar_one()
+
+    assert rt.directory  # the commune index, read once per process (one durable commit)
+    commits = {"durable": 0, "redoable": 0}
+    for name, engine in (("durable", rt.engine), ("redoable", rt.redoable)):
+        event.listen(engine, "commit", lambda _conn, name=name: commits.__setitem__(
+            name, commits[name] + 1))
+    sms(client, settings, "TIN 15865 co nguoi la mat cho hang cam o thon 3")
+    run_worker(rt.redis)
+    by_the_worker = dict(commits)
+    [tip] = rows(rt.engine, Tip)
+    assert tip.status == TipStatus.DISPATCHED
+    if rt.engine.dialect.name == "postgresql":
+        assert waits_for_disk(client.application.extensions["tinbao"].engine) == "on"
+        assert waits_for_disk(rt.engine) == "on"
+        assert waits_for_disk(rt.redoable) == "off"
+        # dispatch, officer's SMS sent, the reporter's notice claimed and sent: none durable
+        assert by_the_worker == {"durable": 0, "redoable": 4}
+    else:  # one SQLite file: a single engine, whose commits are all alike
+        assert rt.redoable is rt.engine
 
 
 def test_dispatches_waiting_go_before_any_reporter_notice(client, settings, rt):

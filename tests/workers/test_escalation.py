@@ -26,7 +26,7 @@ def fast(database_url, redis_url, officers):
     app = create_app(settings)
     rt = runtime.init(settings)
     yield app.test_client(), settings, rt
-    rt.engine.dispose()
+    rt.close()
     app.extensions["tinbao"].engine.dispose()
     runtime._current = None
 

@@ -102,5 +102,5 @@ def test_a_provider_the_deployment_does_not_use_is_never_chosen(client, settings
         assert {m.provider for m in rows(current.engine, OutboundMessage)} == {"outbox"}
         assert fake_kannel.requests == []
     finally:
-        current.engine.dispose()
+        current.close()
         runtime._current = None

@@ -87,7 +87,7 @@ def test_redis_down_during_the_webhook_delays_the_tip_and_the_sweeper_dispatches
     run_worker(rt.redis)
     assert rows(rt.engine, Tip)[0].status == TipStatus.DISPATCHED
     assert sweep()["tips"] == 0  # nothing left to repair
-    rt.engine.dispose()
+    rt.close()
     app.extensions["tinbao"].engine.dispose()
     runtime._current = None
 
