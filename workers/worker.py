@@ -29,24 +29,67 @@ class TinbaoWorker(SimpleWorker):
     """
 
     executed = 0
+    _heart: "Heart | None" = None
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         """Perform the job here, beating the heart from a thread meanwhile."""
         self.executed += 1
         execution = self.prepare_execution(job)
-        done = threading.Event()
-        beat = threading.Thread(target=self._beat, args=(job, execution, done), daemon=True)
-        beat.start()
+        if self._heart is None:
+            self._heart = Heart(self.maintain_heartbeats, self.job_monitoring_interval)
+        self._heart.start(job, execution)
         try:
             self.perform_job(job, queue, execution)
         finally:
-            done.set()
-            beat.join()
+            self._heart.stop()
         self.set_state(WorkerStatus.IDLE)
 
-    def _beat(self, job: Job, execution, done: threading.Event) -> None:
-        while not done.wait(self.job_monitoring_interval):
-            try:
-                self.maintain_heartbeats(job, execution)
-            except Exception as exc:  # Redis trouble: the next beat or the job's end retries
-                log.warning("heartbeat for job %s failed: %s", job.id, type(exc).__name__)
+
+class Heart:
+    """One thread per worker process that beats every `interval` seconds while a job runs.
+
+    Started once: a thread started and joined per job cost ~0.14 ms of CPU, 2% of a dispatch.
+    stop() returns only once no beat is under way, so no beat for a finished job can put it
+    back in the started registry.
+    """
+
+    def __init__(self, beat, interval: float):
+        self._beat = beat
+        self._interval = interval
+        self._cond = threading.Condition()
+        self._running: tuple | None = None  # (job, execution) of the job under way
+        self._beating = False
+        threading.Thread(target=self._run, name="heartbeat", daemon=True).start()
+
+    def start(self, job: Job, execution) -> None:
+        """A job began: beat for it from now on."""
+        with self._cond:
+            self._running = (job, execution)
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        """The job ended: no beat for it after this returns."""
+        with self._cond:
+            self._running = None
+            self._cond.notify_all()
+            self._cond.wait_for(lambda: not self._beating)
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                self._cond.wait_for(lambda: self._running is not None)
+                running = self._running
+                ended = lambda ran=running: self._running is not ran  # noqa: E731
+                if self._cond.wait_for(ended, self._interval):
+                    continue  # it ended (or another began) within the interval
+                self._beating = True
+                self._cond.release()
+                try:
+                    self._beat(*running)
+                except Exception as exc:  # Redis trouble: the next beat or the job's end retries
+                    log.warning("heartbeat for job %s failed: %s", running[0].id,
+                                type(exc).__name__)
+                finally:
+                    self._cond.acquire()
+                    self._beating = False
+                    self._cond.notify_all()

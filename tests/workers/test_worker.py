@@ -11,6 +11,7 @@ from datetime import timedelta
 from redis import Redis
 from rq import Queue
 from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
 from sqlalchemy import update
 
 from db.models import OutboundMessage, OutboundStatus, Tip, TipStatus
@@ -41,6 +42,22 @@ def test_the_worker_keeps_beating_while_a_job_runs(redis_url):
     job = Job.fetch(job.id, connection=redis)
     assert job.get_status() == JobStatus.FINISHED
     assert (job.last_heartbeat - job.started_at).total_seconds() >= 0.25  # a beat mid-job
+
+
+def test_every_job_gets_beats_and_none_comes_after_a_job_ended(redis_url):
+    redis = Redis.from_url(redis_url)
+    queue = Queue("default", connection=redis)
+    jobs = [queue.enqueue("tests.jobs.sleepy", 0.7, job_timeout=10) for _ in range(2)]
+    worker = TinbaoWorker([queue], connection=redis, job_monitoring_interval=0.2)
+    worker.work(burst=True, logging_level="WARNING")
+    ended = [Job.fetch(job.id, connection=redis) for job in jobs]
+    for job in ended:  # one heart thread for the process, beating for each job in turn
+        assert job.get_status() == JobStatus.FINISHED
+        assert (job.last_heartbeat - job.started_at).total_seconds() >= 0.15
+    time.sleep(0.5)  # over two intervals: a beat for a finished job would show now
+    assert [Job.fetch(job.id, connection=redis).last_heartbeat for job in jobs] == [
+        job.last_heartbeat for job in ended]
+    assert StartedJobRegistry("default", connection=redis).get_job_ids() == []
 
 
 def test_a_worker_killed_mid_send_loses_nothing(client, settings, rt, fake_twilio):
