@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from db import recordings, store
 from db.delivery import NOT_DELIVERED
-from db.models import Officer, OutboundMessage, Tip, TipStatus, Urgency
+from db.models import Officer, OutboundMessage, OutboundStatus, Tip, TipStatus, Urgency
 from db.outbox import queue_for_officer
 from db.session import Unit, statements, transaction, utcnow
 from flows import messages
@@ -37,21 +37,22 @@ def dispatch_tip(tip_id: int) -> str:
             store.add_event(session, tip.id, "unroutable", now, "job:dispatch_tip")
             log.error("tip %s: no active officer or desk to receive it", tip.id)
             return "unroutable"
-        message, officer = routed
+        message, claim = routed
         if message.status in NOT_DELIVERED:  # failed for good before it was sent: next one
             failed_officer = message.officer_id
         else:
             failed_officer = None
-            claim = send.claim_message(session, rt, message, now, officer)  # same transaction
+            claim = claim or send.claim_message(session, rt, message, now)  # same transaction
     if failed_officer is not None:
         return escalate(tip_id, "failed", from_officer_id=failed_officer)
     return send.deliver(rt, claim) if claim else "skipped"
 
 
 def _dispatch_message(session: Unit, rt, tip: Row, level: int,
-                      now: datetime) -> tuple[Row, Row | None] | None:
+                      now: datetime) -> tuple[Row, send.Claim | None] | None:
     """The dispatch SMS for the tip's current round and escalation `level` (created once), and
-    its officer when it was routed just now; None when nobody is left to receive it."""
+    its claim when it was routed just now (it is inserted as being sent); None when nobody is
+    left to receive it."""
     prefix = f"dispatch-{tip.id}-r{tip.dispatch_round}-"
     earlier = session.execute(_EARLIER, {"tip": tip.id, "prefix": prefix}).all()
     key = f"{prefix}l{level}"
@@ -66,12 +67,16 @@ def _dispatch_message(session: Unit, rt, tip: Row, level: int,
     link = recordings.link(rt.settings, tip.reference, now) if tip.recording_url else ""
     body = messages.dispatch(tip.reference, tip.category, commune.name if commune else "",
                              tip.details, tip.urgency == Urgency.URGENT, tip.channel, link)
-    message = queue_for_officer(session, rt.keyring, officer, body, "dispatch", key, now, tip.id)
+    provider = rt.providers.for_officer(session, officer)
+    message = queue_for_officer(session, rt.keyring, officer, body, "dispatch", key, now, tip.id,
+                                claimed_by=provider.name)
     store.update_tip(session, tip.id, officer_id=officer.id)
     store.add_event(session, tip.id, "routed", now, "job:dispatch_tip",
                     {"level": level, "officer_kind": officer.kind.value},
                     officer_id=officer.id)
-    return message, officer
+    if message.status != OutboundStatus.SENDING:  # not ours after all: claimed the usual way
+        return message, None
+    return message, send.claimed(rt, message, provider, officer.phone, body)
 
 
 def escalate(tip_id: int, reason: str, from_officer_id: int | None = None) -> str:
@@ -97,7 +102,8 @@ def escalate(tip_id: int, reason: str, from_officer_id: int | None = None) -> st
             store.update_tip(session, tip.id, overdue=True, next_check_at=None)
             store.add_event(session, tip.id, "overdue", now, "job:escalate", {"reason": reason})
             return "overdue"
-        claim = send.claim_message(session, rt, routed[0], now, routed[1])
+        message, claim = routed
+        claim = claim or send.claim_message(session, rt, message, now)
     return send.deliver(rt, claim) if claim else "skipped"
 
 

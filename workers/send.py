@@ -90,6 +90,11 @@ def claim_message(session: Unit, rt, msg: Row, now: datetime,
                  msg.channel)
 
 
+def claimed(rt, msg: Row, provider: Provider, to: str, body: str) -> Claim:
+    """The claim of a message inserted as being sent (queue_for_officer's `claimed_by`)."""
+    return Claim(msg.id, provider, to, body, rt.providers.callback(provider, msg.id), msg.channel)
+
+
 def deliver(rt, claim: Claim) -> str:
     """Hand a claimed message to its provider (outside any transaction) and record the result."""
     try:

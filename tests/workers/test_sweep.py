@@ -9,14 +9,21 @@ from redis import Redis
 from sqlalchemy import update
 
 from db import store
-from db.models import FlowSession, OutboundMessage, RecipientKind, Reporter, Tip, TipStatus
+from db.models import (
+    FlowSession,
+    OutboundMessage,
+    OutboundStatus,
+    RecipientKind,
+    Reporter,
+    Tip,
+    TipStatus,
+)
 from db.session import transaction, utcnow
 from gateway import create_app
 from tests.conftest import _free_port, make_settings, redis_binary
 from tests.helpers import count, reply_of, rows, run_worker, sms
 from workers import runtime
 from workers.dispatch import _dispatch_message, dispatch_tip
-from workers.send import claim_message
 from workers.sweep import sweep
 
 
@@ -143,9 +150,9 @@ def test_a_send_interrupted_by_a_dead_worker_is_sent_again(client, settings, rt)
     sms(client, settings, "TIN 15865 trom bo")
     [tip] = rows(rt.engine, Tip)
     with transaction(rt.engine) as session:
-        msg, officer = _dispatch_message(session, rt, store.lock_tip(session, tip.id), 0, utcnow())
-        # the worker marked it sending, then died before the provider answered
-        claim_message(session, rt, msg, utcnow(), officer)
+        # the worker queued it as being sent, then died before the provider answered
+        msg, claim = _dispatch_message(session, rt, store.lock_tip(session, tip.id), 0, utcnow())
+        assert claim is not None and msg.status == OutboundStatus.SENDING
     with transaction(rt.engine) as session:
         session.execute(update(OutboundMessage).values(updated_at=utcnow() - timedelta(hours=1)))
     assert sweep()["outbound"] == 1

@@ -37,6 +37,10 @@ class Providers:
             return self.named(provider)
         if officer is None and msg.officer_id:
             officer = session.execute(_OFFICER, {"id": msg.officer_id}).one_or_none()
+        return self.for_officer(session, officer)
+
+    def for_officer(self, session: Unit, officer: Officer | Row | None) -> Provider:
+        """What sends an officer's SMS: the provider of their province."""
         return self.named(self.settings.officer_provider(_province(session, officer)))
 
     def callback(self, provider: Provider, outbound_id: int) -> str | None:
