@@ -26,11 +26,10 @@ def start_provider(stack: Stack) -> tuple[str, str]:
     return f"http://127.0.0.1:{port}", str(log)
 
 
-def start_workers(stack: Stack, count: int, mode: str = "work") -> None:
-    """`count` production worker processes (the Procfile's `worker`)."""
-    for n in range(count):
-        stack.spawn([sys.executable, "-m", "workers", mode, "--name", f"bench-{n}-{new_sid()}"],
-                    f"worker-{n}")
+def start_workers(stack: Stack, count: int, mode: str = "work") -> list:
+    """`count` production worker processes (the Procfile's `worker`); returns them."""
+    return [stack.spawn([sys.executable, "-m", "workers", mode, "--name",
+                         f"bench-{n}-{new_sid()}"], f"worker-{n}") for n in range(count)]
 
 
 def _wait_for_workers(stack: Stack, count: int) -> None:

@@ -80,8 +80,14 @@ def dispatch(stack: Stack, redis_url: str, jobs: int, processes: int,
         job_ids = [queue.enqueue("workers.dispatch.dispatch_tip", tip_id, result_ttl=3600,
                                  pipeline=pipe).id for tip_id in ids]
         pipe.execute()
-    start_workers(stack, processes, mode="burst")
-    return drain_rate(redis, "default", job_ids, 600)
+    # As the Procfile runs them (`work`): one blocking pop over the three queues per job. In
+    # burst mode RQ pops each queue in turn, a round trip more per job for the empty urgent one.
+    workers = start_workers(stack, processes)
+    try:
+        return drain_rate(redis, "default", job_ids, 600)
+    finally:
+        for worker in workers:
+            stack.stop(worker)
 
 
 def run(stack: Stack, redis_url: str, jobs: int, processes: int, rounds: int = 3) -> dict:
