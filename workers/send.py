@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Row, bindparam, case, literal, select, update
 
 from db.delivery import RANK
-from db.models import Officer, OutboundMessage, OutboundStatus, RecipientKind
+from db.models import OutboundMessage, OutboundStatus, RecipientKind
 from db.privacy import AddressError
 from db.session import Unit, statements, utcnow
 from workers import runtime
@@ -69,10 +69,9 @@ def send_outbound(outbound_id: int) -> str:
     return deliver(rt, claim) if claim else "skipped"
 
 
-def claim_message(session: Unit, rt, msg: Row, now: datetime,
-                  officer: Officer | Row | None = None) -> Claim | None:
+def claim_message(session: Unit, rt, msg: Row, now: datetime) -> Claim | None:
     """Mark a locked message as sending (in the caller's transaction), or None if it is done
-    already; `officer`, when the caller has the recipient at hand, saves looking it up."""
+    already."""
     if msg.status in FINAL:
         return None
     if msg.status == OutboundStatus.SENDING:
@@ -83,7 +82,7 @@ def claim_message(session: Unit, rt, msg: Row, now: datetime,
     except AddressError:
         _finish(session, msg.id, OutboundStatus.FAILED, now, "reply address no longer available")
         return None
-    provider = rt.providers.for_message(session, msg, officer)
+    provider = rt.providers.for_message(session, msg)
     session.execute(_CLAIM, {"msg_id": msg.id, "status": OutboundStatus.SENDING,
                              "provider": provider.name, "updated_at": now})
     return Claim(msg.id, provider, to, body, rt.providers.callback(provider, msg.id),

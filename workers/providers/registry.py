@@ -25,8 +25,7 @@ class Providers:
             self._built[name] = build_provider(self.settings, name)
         return self._built[name]
 
-    def for_message(self, session: Unit, msg: OutboundMessage | Row,
-                    officer: Officer | Row | None = None) -> Provider:
+    def for_message(self, session: Unit, msg: OutboundMessage | Row) -> Provider:
         """A reporter's provider is the one they wrote in by; an officer's, their province's;
         a voice call goes through Twilio whenever the deployment has it (Kannel cannot call)."""
         if msg.channel == "voice":
@@ -35,8 +34,8 @@ class Providers:
             provider = (session.execute(_REPLY_PROVIDER, {"id": msg.reporter_id}).scalar()
                         if msg.reporter_id else None)
             return self.named(provider)
-        if officer is None and msg.officer_id:
-            officer = session.execute(_OFFICER, {"id": msg.officer_id}).one_or_none()
+        officer = (session.execute(_OFFICER, {"id": msg.officer_id}).one_or_none()
+                   if msg.officer_id else None)
         return self.for_officer(session, officer)
 
     def for_officer(self, session: Unit, officer: Officer | Row | None) -> Provider:
