@@ -10,35 +10,30 @@ import random
 
 from sqlalchemy import func, insert, select
 
-from bench.load import write_signed, wrk
-from bench.stack import Stack, free_port
-from bench.webhook import compare
+from bench.load import write_signed
+from bench.stack import Stack
+from bench.webhook import interleaved, servers
 from db.models import OutboundMessage
 from db.session import make_engine, utcnow
 from gateway.twilio_requests import new_sid
 
 PATH = "/webhooks/twilio/status"
-ACCOUNT = "AC" + "1" * 32
 MAX_RPS = 3000  # reports prepared per second of a run, so no run replays one
 
 
 def run(stack: Stack, rounds: int, seconds: float, connections=(16,),
         web_workers: int = 2) -> dict:
     """Start both servers, alternate the measurements, report medians and ratios."""
-    app_port, bare_port = free_port(), free_port()
-    stack.gunicorn("gateway:create_app()", app_port, web_workers)
-    stack.gunicorn("bench.ceiling_app:create_app()", bare_port, web_workers)
+    app_port, bare_port = servers(stack, web_workers)
     url = f"http://127.0.0.1:{app_port}{PATH}"
+
+    def fresh(c: int, n: int):
+        reports = _reports(stack, int(MAX_RPS * seconds), seed=100 * c + n)
+        return write_signed(reports, url, stack.env["TWILIO_AUTH_TOKEN"],
+                            stack.workdir / f"status-{c}-{n}.txt")
+
     out: dict = {"web_workers": web_workers, "rounds": rounds, "seconds": seconds}
-    for c in connections:
-        bare, app = [], []
-        for n in range(rounds):
-            reports = _reports(stack, int(MAX_RPS * seconds), seed=100 * c + n)
-            lines = write_signed(reports, url, stack.env["TWILIO_AUTH_TOKEN"],
-                                 stack.workdir / f"status-{c}-{n}.txt")
-            bare.append(wrk(f"http://127.0.0.1:{bare_port}", lines, c, seconds, path=PATH))
-            app.append(wrk(f"http://127.0.0.1:{app_port}", lines, c, seconds, path=PATH))
-        out[f"c{c}"] = compare(bare, app)
+    out.update(interleaved(app_port, bare_port, fresh, connections, rounds, seconds, PATH))
     out["delivered"] = _delivered(stack)  # the reports were applied, not only answered
     return out
 
@@ -59,17 +54,17 @@ def _reports(stack: Stack, count: int, seed: int) -> list[dict[str, str]]:
     messages = _outbox(stack, int(count / 2.2) + 1, seed)
     reports: list[dict[str, str]] = []
     for sid, to in messages:
-        reports.append(_form(sid, to, "sent"))
-        reports.append(_form(sid, to, "delivered"))
+        reports.append(_form(stack, sid, to, "sent"))
+        reports.append(_form(stack, sid, to, "delivered"))
         if rng.random() < 0.1:
-            reports.append(_form(sid, to, "delivered"))
+            reports.append(_form(stack, sid, to, "delivered"))
     return reports[:count]
 
 
-def _form(sid: str, to: str, status: str) -> dict[str, str]:
+def _form(stack: Stack, sid: str, to: str, status: str) -> dict[str, str]:
     form = {"SmsSid": sid, "SmsStatus": status, "MessageStatus": status, "To": to,
-            "MessageSid": sid, "AccountSid": ACCOUNT, "From": "+15005550006",
-            "ApiVersion": "2010-04-01"}
+            "MessageSid": sid, "AccountSid": stack.env["TWILIO_ACCOUNT_SID"],
+            "From": stack.env["TWILIO_FROM_NUMBER"], "ApiVersion": "2010-04-01"}
     if status == "delivered":
         form["RawDlrDoneDate"] = "2612061310"
     return form
