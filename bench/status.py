@@ -24,8 +24,8 @@ MAX_RPS = 3000  # reports prepared per second of a run, so no run replays one
 def run(stack: Stack, rounds: int, seconds: float, connections=(16,),
         web_workers: int = 2) -> dict:
     """Start both servers, alternate the measurements, report medians and ratios."""
-    app_port, bare_port = servers(stack, web_workers)
-    url = f"http://127.0.0.1:{app_port}{PATH}"
+    ports = servers(stack, web_workers)
+    url = f"http://127.0.0.1:{ports['tinbao']}{PATH}"
 
     def fresh(c: int, n: int):
         reports = _reports(stack, int(MAX_RPS * seconds), seed=100 * c + n)
@@ -33,7 +33,7 @@ def run(stack: Stack, rounds: int, seconds: float, connections=(16,),
                             stack.workdir / f"status-{c}-{n}.txt")
 
     out: dict = {"web_workers": web_workers, "rounds": rounds, "seconds": seconds}
-    out.update(interleaved(app_port, bare_port, fresh, connections, rounds, seconds, PATH))
+    out.update(interleaved(ports, fresh, connections, rounds, seconds, PATH))
     out["delivered"] = _delivered(stack)  # the reports were applied, not only answered
     return out
 

@@ -1,5 +1,9 @@
 """Benchmark 1: the signed SMS webhook against a bare Flask endpoint (the ceiling), interleaved
-in one run, at concurrency 16 and 64; then latency at a fixed 200 requests/s."""
+in one run, at concurrency 16 and 64; then latency at a fixed 200 requests/s.
+
+Two yardsticks run between them (bench.reference_app): the issue's naive reference (one
+SQLModel insert and one RQ enqueue) and the lean floor (signature, pseudonym, one raw durable
+insert, one list push)."""
 
 import itertools
 import statistics
@@ -7,16 +11,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.load import PATH, paced, sms_mix, write_signed, wrk
+from bench.reference_app import LEAN_TABLE, NAIVE_TABLE
 from bench.stack import Stack, free_port
+from db.session import make_engine
 
 MAX_RPS = 3000  # requests prepared per second of a run, so no run replays a MessageSid
+REFERENCES = {"naive": "bench.reference_app:create_naive()",
+              "lean": "bench.reference_app:create_lean()"}
 
 
 def run(stack: Stack, rounds: int, seconds: float, connections=(16, 64), rate: float = 200,
         paced_seconds: float = 10, web_workers: int = 2) -> dict:
     """Start both servers, alternate the measurements, report medians and ratios."""
-    app_port, bare_port = servers(stack, web_workers)
-    url = f"http://127.0.0.1:{app_port}{PATH}"
+    url_of = lambda port: f"http://127.0.0.1:{port}{PATH}"  # noqa: E731
+    ports = servers(stack, web_workers, REFERENCES, BENCH_SIGNED_URL=url_of)
+    url = url_of(ports["tinbao"])
     seeds = itertools.count()
 
     def fresh(count: int):
@@ -25,45 +34,71 @@ def run(stack: Stack, rounds: int, seconds: float, connections=(16, 64), rate: f
                             stack.workdir / f"sms-{seed}.txt")
 
     out: dict = {"web_workers": web_workers, "rounds": rounds, "seconds": seconds}
-    out.update(interleaved(app_port, bare_port, lambda c, n: fresh(int(MAX_RPS * seconds)),
-                           connections, rounds, seconds))
-    at_rate = paced(f"http://127.0.0.1:{app_port}", fresh(int(rate * paced_seconds)), rate,
+    out.update(interleaved(ports, lambda c, n: fresh(int(MAX_RPS * seconds)), connections,
+                           rounds, seconds))
+    at_rate = paced(f"http://127.0.0.1:{ports['tinbao']}", fresh(int(rate * paced_seconds)), rate,
                     paced_seconds)
     out[f"paced_{int(rate)}rps"] = at_rate.as_dict()
+    out["references_kept"] = kept(stack.database_url)
     return out
 
 
-def servers(stack: Stack, web_workers: int) -> tuple[int, int]:
-    """tinbao and the ceiling under the same gunicorn settings; returns their ports."""
-    app_port, bare_port = free_port(), free_port()
-    stack.gunicorn("gateway:create_app()", app_port, web_workers)
-    stack.gunicorn("bench.ceiling_app:create_app()", bare_port, web_workers)
-    return app_port, bare_port
+def kept(database_url: str) -> dict[str, int]:
+    """The messages each reference kept: they did the work they stand for, not only answer."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return {name: conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one()
+                    for name, table in (("naive", NAIVE_TABLE), ("lean", LEAN_TABLE))}
+    finally:
+        engine.dispose()
 
 
-def interleaved(app_port: int, bare_port: int, requests_for: Callable[[int, int], Path],
-                connections, rounds: int, seconds: float, path: str = PATH) -> dict:
-    """Per concurrency, `rounds` of the ceiling then tinbao on the same fresh requests
-    (`requests_for(connections, round)`): medians and ratios (benchmarks 1 and 8)."""
+def servers(stack: Stack, web_workers: int, references: dict[str, str] | None = None,
+            **env_for_tinbao_port: Callable[[int], str]) -> dict[str, int]:
+    """The ceiling, any references and tinbao under the same gunicorn settings; their ports by
+    name. Each env_for_tinbao_port value turns tinbao's port into that variable's value."""
+    ports = {name: free_port() for name in ("ceiling", *(references or {}), "tinbao")}
+    env = {key: value(ports["tinbao"]) for key, value in env_for_tinbao_port.items()}
+    stack.gunicorn("bench.ceiling_app:create_app()", ports["ceiling"], web_workers)
+    for name, app in (references or {}).items():
+        stack.gunicorn(app, ports[name], web_workers, env)
+    stack.gunicorn("gateway:create_app()", ports["tinbao"], web_workers)
+    return ports
+
+
+def interleaved(ports: dict[str, int], requests_for: Callable[[int, int], Path], connections,
+                rounds: int, seconds: float, path: str = PATH) -> dict:
+    """Per concurrency, `rounds` of every server in turn (the ceiling first, tinbao last) on the
+    same fresh requests (`requests_for(connections, round)`): medians and ratios to the ceiling
+    (benchmarks 1 and 8)."""
     out = {}
     for c in connections:
-        bare, app = [], []
-        for n in range(rounds):  # interleaved: ceiling, tinbao, ceiling, tinbao...
+        runs: dict[str, list] = {name: [] for name in ports}
+        for n in range(rounds):  # interleaved: ceiling, ..., tinbao, ceiling, ..., tinbao
             requests = requests_for(c, n)
-            bare.append(wrk(f"http://127.0.0.1:{bare_port}", requests, c, seconds, path=path))
-            app.append(wrk(f"http://127.0.0.1:{app_port}", requests, c, seconds, path=path))
-        out[f"c{c}"] = _compare(bare, app)
+            for name, port in ports.items():
+                runs[name].append(wrk(f"http://127.0.0.1:{port}", requests, c, seconds,
+                                      path=path))
+        out[f"c{c}"] = _compare(runs)
     return out
 
 
-def _compare(bare: list, app: list) -> dict:
-    """Medians and the ratio of a ceiling's runs and tinbao's (benchmarks 1 and 8)."""
-    med = lambda runs, attr: statistics.median(getattr(r, attr) for r in runs)  # noqa: E731
-    return {
-        "ceiling_rps": med(bare, "rps"), "tinbao_rps": med(app, "rps"),
-        "ratio": med(app, "rps") / med(bare, "rps"),
-        "ceiling_p50_ms": med(bare, "p50"), "ceiling_p99_ms": med(bare, "p99"),
-        "tinbao_p50_ms": med(app, "p50"), "tinbao_p99_ms": med(app, "p99"),
-        "tinbao_errors": sum(r.errors for r in app),
-        "runs": {"ceiling": [r.as_dict() for r in bare], "tinbao": [r.as_dict() for r in app]},
+def _compare(runs: dict[str, list]) -> dict:
+    """Medians of each server's runs, and each one's ratio to the ceiling's (tinbao's is
+    `ratio`; a reference's `<name>_ratio`, with tinbao's to it as `tinbao_to_<name>`)."""
+    med = lambda name, attr: statistics.median(getattr(r, attr) for r in runs[name])  # noqa: E731
+    out = {
+        "ceiling_rps": med("ceiling", "rps"), "tinbao_rps": med("tinbao", "rps"),
+        "ratio": med("tinbao", "rps") / med("ceiling", "rps"),
+        "ceiling_p50_ms": med("ceiling", "p50"), "ceiling_p99_ms": med("ceiling", "p99"),
+        "tinbao_p50_ms": med("tinbao", "p50"), "tinbao_p99_ms": med("tinbao", "p99"),
+        "tinbao_errors": sum(r.errors for r in runs["tinbao"]),
     }
+    for name in runs.keys() - {"ceiling", "tinbao"}:
+        out.update({f"{name}_rps": med(name, "rps"),
+                    f"{name}_ratio": med(name, "rps") / med("ceiling", "rps"),
+                    f"tinbao_to_{name}": med("tinbao", "rps") / med(name, "rps"),
+                    f"{name}_errors": sum(r.errors for r in runs[name])})
+    out["runs"] = {name: [r.as_dict() for r in rs] for name, rs in runs.items()}
+    return out

@@ -14,6 +14,9 @@ def test_the_benchmarks_run_and_report_sane_figures(tmp_path):
     c16 = results["webhook"]["c16"]
     assert c16["ceiling_rps"] > 0 and c16["tinbao_rps"] > 0 and c16["tinbao_errors"] == 0
     assert 0 < c16["ratio"] < 1
+    for reference in ("naive", "lean"):  # answered every signed request, and kept each one
+        assert c16[f"{reference}_errors"] == 0 and 0 < c16[f"{reference}_ratio"] < 1
+        assert results["webhook"]["references_kept"][reference] >= c16[f"{reference}_rps"] / 2
     reports = results["status"]
     assert reports["c16"]["tinbao_errors"] == 0 and 0 < reports["c16"]["ratio"] < 1
     assert reports["delivered"] > 0  # applied, not only answered
