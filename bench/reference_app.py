@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet
 from flask import Flask, Response, abort, request
 from redis import Redis
 from rq import Queue
+from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel, create_engine
 from twilio.request_validator import RequestValidator
 
@@ -33,7 +34,12 @@ LEAN_INSERT = (f"INSERT INTO {LEAN_TABLE} (sid, pseudonym, reply_sealed, body) "
                "VALUES ({p}, {p}, {p}, {p}) ON CONFLICT (sid) DO NOTHING RETURNING id")
 
 
-class BenchInbound(SQLModel, table=True):
+class _Own(SQLModel, registry=registry()):
+    """Models of the naive reference, kept out of tinbao's SQLModel.metadata (its migrations
+    must match tinbao's models alone)."""
+
+
+class BenchInbound(_Own, table=True):
     """One message kept by the naive reference."""
 
     __tablename__ = NAIVE_TABLE
@@ -51,7 +57,7 @@ def create_naive() -> Flask:
     """The naive reference app; creates its table if it is missing."""
     url = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://")
     engine = create_engine(url)
-    SQLModel.metadata.create_all(engine, tables=[BenchInbound.__table__])
+    _Own.metadata.create_all(engine)
     queue = Queue("bench-naive", connection=Redis.from_url(os.environ["REDIS_URL"]))
     app = _app()
 
