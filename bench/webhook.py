@@ -22,7 +22,7 @@ REFERENCES = {"naive": "bench.reference_app:create_naive()",
 
 def run(stack: Stack, rounds: int, seconds: float, connections=(16, 64), rate: float = 200,
         paced_seconds: float = 10, web_workers: int = 2) -> dict:
-    """Start both servers, alternate the measurements, report medians and ratios."""
+    """Start the four servers, alternate the measurements, report medians and ratios."""
     url_of = lambda port: f"http://127.0.0.1:{port}{PATH}"  # noqa: E731
     ports = servers(stack, web_workers, REFERENCES, BENCH_SIGNED_URL=url_of)
     url = url_of(ports["tinbao"])
