@@ -133,6 +133,17 @@ def _lean_database(url: str):
     return connect_pg, LEAN_INSERT.format(p="%s")
 
 
+def kept(database_url: str) -> dict[str, int]:
+    """The messages each reference kept: they did the work they stand for, not only answer."""
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.connect() as conn:
+            return {name: conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one()
+                    for name, table in (("naive", NAIVE_TABLE), ("lean", LEAN_TABLE))}
+    finally:
+        engine.dispose()
+
+
 def _app() -> Flask:
     app = Flask(__name__)
 

@@ -10,10 +10,9 @@ import statistics
 from collections.abc import Callable
 from pathlib import Path
 
+from bench import reference_app
 from bench.load import PATH, paced, sms_mix, write_signed, wrk
-from bench.reference_app import LEAN_TABLE, NAIVE_TABLE
 from bench.stack import Stack, free_port
-from db.session import make_engine
 
 MAX_RPS = 3000  # requests prepared per second of a run, so no run replays a MessageSid
 REFERENCES = {"naive": "bench.reference_app:create_naive()",
@@ -23,9 +22,8 @@ REFERENCES = {"naive": "bench.reference_app:create_naive()",
 def run(stack: Stack, rounds: int, seconds: float, connections=(16, 64), rate: float = 200,
         paced_seconds: float = 10, web_workers: int = 2) -> dict:
     """Start the four servers, alternate the measurements, report medians and ratios."""
-    url_of = lambda port: f"http://127.0.0.1:{port}{PATH}"  # noqa: E731
-    ports = servers(stack, web_workers, REFERENCES, BENCH_SIGNED_URL=url_of)
-    url = url_of(ports["tinbao"])
+    ports = servers(stack, web_workers, REFERENCES)
+    url = f"http://127.0.0.1:{ports['tinbao']}{PATH}"
     seeds = itertools.count()
 
     def fresh(count: int):
@@ -39,27 +37,16 @@ def run(stack: Stack, rounds: int, seconds: float, connections=(16, 64), rate: f
     at_rate = paced(f"http://127.0.0.1:{ports['tinbao']}", fresh(int(rate * paced_seconds)), rate,
                     paced_seconds)
     out[f"paced_{int(rate)}rps"] = at_rate.as_dict()
-    out["references_kept"] = kept(stack.database_url)
+    out["references_kept"] = reference_app.kept(stack.database_url)
     return out
 
 
-def kept(database_url: str) -> dict[str, int]:
-    """The messages each reference kept: they did the work they stand for, not only answer."""
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            return {name: conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one()
-                    for name, table in (("naive", NAIVE_TABLE), ("lean", LEAN_TABLE))}
-    finally:
-        engine.dispose()
-
-
-def servers(stack: Stack, web_workers: int, references: dict[str, str] | None = None,
-            **env_for_tinbao_port: Callable[[int], str]) -> dict[str, int]:
+def servers(stack: Stack, web_workers: int, references: dict[str, str] | None = None
+            ) -> dict[str, int]:
     """The ceiling, any references and tinbao under the same gunicorn settings; their ports by
-    name. Each env_for_tinbao_port value turns tinbao's port into that variable's value."""
+    name. The references check signatures against tinbao's URL (BENCH_SIGNED_URL)."""
     ports = {name: free_port() for name in ("ceiling", *(references or {}), "tinbao")}
-    env = {key: value(ports["tinbao"]) for key, value in env_for_tinbao_port.items()}
+    env = {"BENCH_SIGNED_URL": f"http://127.0.0.1:{ports['tinbao']}{PATH}"}
     stack.gunicorn("bench.ceiling_app:create_app()", ports["ceiling"], web_workers)
     for name, app in (references or {}).items():
         stack.gunicorn(app, ports[name], web_workers, env)
