@@ -9,6 +9,18 @@ from flows.text import fold
 
 # Words people put before a name: "xa", "phuong", "p.", "tt", "dac khu"...
 _PREFIX = re.compile(r"^(?:xa|phuong|dac khu|thi tran|tt|p|x|ward|commune)\b[ .]*")
+_WORD = re.compile(r"[a-z0-9]+")
+# The unabbreviated words that name a commune inside a sentence ("co trom o xa Hoang Hoa"),
+# and the everyday words they begin ("xa hoi" society, "phuong tien" vehicle, "xa la" strange):
+# "te nan xa hoi an ninh" must not send a tip to Hoi An.
+_NAMING = (("xa",), ("phuong",), ("dac", "khu"))
+_NOT_A_TITLE = frozenset({
+    ("xa", "hoi"), ("xa", "xoi"), ("xa", "la"), ("xa", "lanh"), ("xa", "lo"), ("xa", "rac"),
+    ("phuong", "tien"), ("phuong", "an"), ("phuong", "phap"), ("phuong", "huong"),
+    ("phuong", "thuc"), ("phuong", "dong"), ("phuong", "tay"), ("phuong", "nam"),
+    ("phuong", "bac"), ("phuong", "cham"), ("phuong", "trinh"), ("phuong", "vi"),
+})
+_NAME_WORDS = (5, 4, 3, 2)  # a name of one word is too often an ordinary one ("o xa lam")
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,9 @@ class Directory:
             for province in {c.province_code for c in found}:
                 self._keys_by_province.setdefault(province, []).append(key)
         self._all_keys = list(self._by_key)
+        self._by_words: dict[str, list[Commune]] = {}
+        for key, found in self._by_key.items():
+            self._by_words.setdefault(_words(key), []).extend(found)
 
     def __len__(self) -> int:
         return len(self._by_code)
@@ -76,3 +91,36 @@ class Directory:
                 return found[:limit]
         close = difflib.get_close_matches(key, self._all_keys, n=limit, cutoff=0.85)
         return [c for k in close for c in self._by_key[k]][:limit]
+
+    def named(self, text: str, province_code: int | None = None) -> Commune | None:
+        """The one commune a sentence names with its title ("... o xa Hoang Hoa ..."): in the
+        given province only, when there is one; None when it names none, several, or a name
+        shared by several. Only whole, exact names count: a guess here would send a tip to the
+        wrong police, where asking costs one more message."""
+        words = _WORD.findall(fold(text))
+        found: set[Commune] = set()
+        for i in range(len(words)):
+            for title in _NAMING:
+                if (tuple(words[i:i + len(title)]) == title
+                        and tuple(words[i:i + 2]) not in _NOT_A_TITLE):
+                    candidates = self._name_at(words, i + len(title), province_code)
+                    if len(candidates) > 1:
+                        return None
+                    found.update(candidates)
+        return found.pop() if len(found) == 1 else None
+
+    def _name_at(self, words: list[str], start: int, province_code: int | None) -> list[Commune]:
+        """The communes whose whole name starts at words[start], the longest name first."""
+        for size in _NAME_WORDS:
+            exact = self._by_words.get(" ".join(words[start:start + size])) if (
+                start + size <= len(words)) else None
+            if exact:
+                if province_code is None:
+                    return exact
+                return [c for c in exact if c.province_code == province_code]
+        return []
+
+
+def _words(key: str) -> str:
+    """A name key as plain words ("dak r'lap" -> "dak r lap"), as they are found in a sentence."""
+    return " ".join(_WORD.findall(key))

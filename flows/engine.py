@@ -68,7 +68,8 @@ class Prompt:
 class Keywords:
     """Commands recognised in any message (folded phrases); configurable per deployment."""
 
-    start: tuple[str, ...] = ("tin", "to giac", "tg", "bao tin", "bao", "tip", "report")
+    start: tuple[str, ...] = ("tin", "tin bao", "to giac", "tg", "bao tin", "bao", "tip",
+                              "report")
     help: tuple[str, ...] = ("giup", "tro giup", "huong dan", "help")
     cancel: tuple[str, ...] = ("huy", "stop", "dung", "cancel")
     english: tuple[str, ...] = ("english", "en")
@@ -77,6 +78,10 @@ class Keywords:
     # the message is the keyword alone or the keyword followed by a commune code.
     ambiguous: tuple[str, ...] = ("bao",)
     english_words: tuple[str, ...] = ("tip", "report", "help", "stop", "cancel", "english", "en")
+    # A first message that is only one of these starts a tip at its first question: it is
+    # not the tip's text ("alo" is how a call, and many a first SMS, begins).
+    greetings: tuple[str, ...] = ("alo", "a lo", "allo", "xin chao", "chao", "chao ban",
+                                  "chao anh", "chao chi", "xin chao a", "chao a", "hello", "hi")
 
 
 @dataclass(frozen=True)

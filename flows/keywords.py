@@ -25,7 +25,7 @@ def parse(text: str, keywords: Keywords) -> tuple[Command | None, str, str | Non
     """Split a message into (command, the rest in its original spelling, the keyword)."""
     original, text = text, _unglue(text, keywords)
     tokens = [m for m in _TOKEN.finditer(text)]
-    folded = [fold(m.group()) for m in tokens]
+    folded = [fold(m.group()).rstrip(".,:;!?-") for m in tokens]  # "TIN BAO:" is TIN BAO
     table = (
         (Command.HELP, keywords.help),
         (Command.CANCEL, keywords.cancel),
@@ -71,6 +71,14 @@ def _unglue(text: str, keywords: Keywords) -> str:
 def is_english(phrase: str | None, keywords: Keywords) -> bool:
     """True when the keyword used is an English one."""
     return phrase is not None and phrase in keywords.english_words
+
+
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def is_greeting(text: str, keywords: Keywords) -> bool:
+    """The message is only a greeting ("Alo!", "xin chào ạ"): the reporter has not told yet."""
+    return _EDGES.sub("", fold(text)) in keywords.greetings
 
 
 _DONT_KNOW = frozenset(

@@ -56,6 +56,8 @@ def advance(state: State | None, event: Input, ctx: Context) -> Step:
     if state is None:
         if not text:
             return Step(None, (Prompt("empty"),), effects, language=language)
+        if keywords.is_greeting(text, ctx.keywords):  # "alo", "xin chao": not a tip yet
+            return _next(State("start", language), ctx, effects)
         return _next(State("start", language, _parse_tip(text, ctx)), ctx, effects)
     handler = _HANDLERS.get(state.node, _on_details)
     return handler(state, text, ctx)
@@ -68,6 +70,8 @@ def _parse_tip(text: str, ctx: Context) -> dict:
     if match and ctx.directory.get(int(match.group(1))):
         answers["commune"] = int(match.group(1))
         text = text[match.end() :].strip(" ,.:;-")
+    elif named := ctx.directory.named(text, ctx.province_code):
+        answers["commune"] = named.code  # "... o xa Hoang Hoa ...": the words stay in the tip
     if text:
         answers["details"] = text[:MAX_DETAILS]
         guessed = categories.guess(text)

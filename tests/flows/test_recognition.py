@@ -4,7 +4,7 @@ import pytest
 
 from flows import Keywords, categories
 from flows.categories import Category
-from flows.keywords import Command, parse
+from flows.keywords import Command, is_greeting, parse
 
 
 @pytest.mark.parametrize("text, command, rest", [
@@ -33,10 +33,23 @@ from flows.keywords import Command, parse
     ("tinh hinh o thon 3", None, "tinh hinh o thon 3"),
     ("huy2", None, "huy2"),
     ("Bao15 luc", Command.START, "15 luc"),
+    ("TIN BAO 15865 trom bo", Command.START, "15865 trom bo"),
+    ("Tin báo: trộm bò", Command.START, "trộm bò"),
+    ("TINBAO15865 trom bo", Command.START, "15865 trom bo"),
+    ("tin, co trom", Command.START, "co trom"),
+    ("Huỷ.", Command.CANCEL, ""),
 ])
 def test_commands_are_found_whatever_the_spelling(text, command, rest):
     found, remainder, _ = parse(text, Keywords())
     assert (found, remainder) == (command, rest)
+
+
+@pytest.mark.parametrize("text, greeting", [
+    ("Alo", True), ("a lô!!", True), ("Xin chào ạ", True), ("  hello ", True), ("chào", True),
+    ("alo co trom", False), ("chao mung", False), ("hi vong", False), ("", False),
+])
+def test_a_greeting_alone_is_recognised(text, greeting):
+    assert is_greeting(text, Keywords()) is greeting
 
 
 def test_keywords_are_configurable():
@@ -89,3 +102,21 @@ def test_commune_search_forgives_a_typo_within_the_province(directory):
 
 def test_commune_search_returns_nothing_for_nonsense(directory):
     assert directory.search("xyzzy", 38) == [] and directory.search("x", 38) == []
+
+
+@pytest.mark.parametrize("text, province, code", [
+    ("co trom o xa Hoằng Hóa dem qua", 38, 15865),
+    ("XA HOANG HOA: trom bo", None, 15865),
+    ("phuong Hac Thanh co nguoi la", 38, 14797),
+    ("o xa tan thanh co danh bac", 38, 15661),
+    ("o xa tan thanh co danh bac", None, None),  # three Tan Thanh: which one is not said
+    ("o phuong Hoi An co nguoi la", 38, None),  # another province's name, dialled here
+    ("te nan xa hoi an ninh kem", None, None),  # "xa hoi" is society, not Xa Hoi...
+    ("co phuong tien la dem qua", None, None),  # "phuong tien" is a vehicle
+    ("nha toi o xa lam", 38, None),  # one word after "xa" is too often an ordinary word
+    ("xa hoang hoa va xa hoang phu", 38, None),  # two communes: ask
+    ("hoang hoa co trom", 38, None),  # no title: the reporter is asked, as before
+])
+def test_a_commune_named_with_its_title_in_a_sentence_is_found(directory, text, province, code):
+    found = directory.named(text, province)
+    assert (found.code if found else None) == code
