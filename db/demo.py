@@ -35,13 +35,13 @@ def seed_officers(engine: Engine, province_code: int = DEMO_PROVINCE) -> int:
         ).scalars().all()
         existing = set(session.execute(select(Officer.phone)).scalars())
         wanted = [
-            Officer(name="Truc ban Cong an toan quoc", phone=NATIONAL_DESK_PHONE,
+            Officer(name="Trực ban Công an toàn quốc", phone=NATIONAL_DESK_PHONE,
                     kind=OfficerKind.NATIONAL_DESK, created_at=now),
-            Officer(name=f"Truc ban Cong an {province.name}", phone=fictitious_phone(1),
+            Officer(name=f"Trực ban Công an {province.name}", phone=fictitious_phone(1),
                     kind=OfficerKind.PROVINCE_DESK, province_code=province_code, created_at=now),
         ]
         wanted += [
-            Officer(name=f"Cong an {c.name}", phone=fictitious_phone(10 + i),
+            Officer(name=f"Công an {c.name}", phone=fictitious_phone(10 + i),
                     kind=OfficerKind.COMMUNE, commune_code=c.code, province_code=province_code,
                     created_at=now)
             for i, c in enumerate(communes)

@@ -5,12 +5,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template, request, session
 from flask_babel import Babel
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from db.settings import Settings
-from flows import categories
 from gateway.admin.access import csrf, login_manager
+from gateway.admin.labels import LABELS
 
 LANGUAGES = ("vi", "en")
 # Pages that carry tip data or forms: never cached, never framed.
@@ -38,14 +37,11 @@ def init_app(app: Flask, settings: Settings) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals.update(languages=LANGUAGES, demo=settings.demo)
     app.context_processor(lambda: {"lang": select_locale()})
-    app.jinja_env.globals["category_label"] = lambda c: (
-        categories.label(c, select_locale()) if c in {k.value for k in categories.Category}
-        else c)
+    app.jinja_env.globals.update(LABELS)
     zone = ZoneInfo(settings.timezone)
     app.jinja_env.filters["local"] = lambda t, f="%d/%m/%Y %H:%M": (
         t.astimezone(zone).strftime(f) if t else "")
     app.jinja_env.filters["duration"] = duration
-    app.jinja_env.globals["status_label"] = status_label
 
     from gateway.admin import auth, dashboard, directory, reports, tips, users
 
@@ -53,13 +49,6 @@ def init_app(app: Flask, settings: Settings) -> None:
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.after_request(_headers)
-
-
-def status_label(status: str) -> str:
-    """A tip status in the user's language."""
-    return {"received": _("received"), "dispatched": _("dispatched"),
-            "acknowledged": _("acknowledged"), "resolved": _("resolved"),
-            "closed": _("closed")}.get(status, status)
 
 
 def duration(seconds: float | None) -> str:

@@ -70,8 +70,9 @@ def detail(tip_id: int):
         story = timeline.story(session, svc.keyring, tip)
         officers = tiplist.assignable(session, tip, current_user.scope.officers())
     log_now("view_tip", f"tip:{tip.id}")
+    commune = svc.env.directory.get(tip.commune_code)
     return render_template("admin/tip.html", tip=tip, story=story, officers=officers,
-                           decisions=list(Decision))
+                           decisions=list(Decision), commune=commune)
 
 
 @bp.get("/<int:tip_id>/recording")

@@ -48,7 +48,7 @@ def test_log_in_read_the_dashboard_filter_act_and_export(page, server, app, sett
     page.get_by_role("link", name=tip.reference).click()
     page.get_by_role("button", name="Tiếp nhận", exact=True).click()
     expect(page.locator("#status")).to_have_text("đã tiếp nhận")
-    expect(page.locator("#timeline")).to_contain_text("acknowledged")
+    expect(page.locator("#timeline .kind[data-kind=acknowledged]")).to_have_text("Đã tiếp nhận")
     clean(page)
     shot(page, "tip-acknowledged")
     assert rows(rt.engine, Tip, Tip.id == tip.id)[0].status == TipStatus.ACKNOWLEDGED

@@ -54,7 +54,7 @@ def test_officers_go_out_and_come_back_in_as_csv(client, rt, accounts):
     login(client, accounts.admin)
     exported = client.get("/admin/officers.csv").get_data(as_text=True)
     assert exported.startswith("name,phone,kind,commune_code")
-    changed = exported.replace("Cong an Xã Hoằng Hóa", "Cong an Hoang Hoa (moi)")
+    changed = exported.replace("Công an Xã Hoằng Hóa", "Cong an Hoang Hoa (moi)")
     upload = {"file": (io.BytesIO(changed.encode()), "officers.csv")}
     response = post(client, "/admin/officers/import", upload, follow_redirects=True,
                     content_type="multipart/form-data")

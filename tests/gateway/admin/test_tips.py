@@ -120,8 +120,11 @@ def test_transfer_moves_the_tip_and_out_of_an_officers_sight(client, rt, account
 def test_the_detail_page_shows_the_whole_story_and_audits_the_view(client, rt, accounts, tip):
     login(client, accounts.supervisor)
     page = client.get(f"/admin/tips/{tip.id}").get_data(as_text=True)
-    for kind in ("received", "routed", "dispatched"):
-        assert f'<b class="kind">{kind}</b>' in page
+    for kind, shown in (("received", "Đã nhận"), ("routed", "Đã chọn nơi nhận"),
+                        ("dispatched", "Đã chuyển cán bộ")):
+        assert f'<b class="kind" data-kind="{kind}">{shown}</b>' in page
+    assert "Xã Hoằng Hóa, Thanh Hóa (15865)" in page and "Ma túy" in page
+    assert "Tin báo cho cán bộ" in page and "notify_dispatched" not in page
     officer = rows(rt.engine, Officer, Officer.commune_code == OFFICER_COMMUNE)[0]
     assert "+44" + "•" * 6 + officer.phone[-4:] in page  # officer numbers only masked
     assert officer.phone not in page

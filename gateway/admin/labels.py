@@ -1,0 +1,74 @@
+"""What the admin view shows for the stored codes of tips, their timeline and their messages.
+
+The database keeps stable English codes ("trom_cap", "dispatched", "notify_resolved"); a page
+shows them in the user's language, with Vietnamese diacritics (the SMS texts go without them).
+An unknown code is shown as it is stored, never hidden.
+"""
+
+from flask_babel import gettext as _
+
+
+def category_label(code: str) -> str:
+    """A tip category."""
+    return {
+        "ma_tuy": _("Drugs"), "trom_cap": _("Theft"), "danh_bac": _("Gambling"),
+        "cuop": _("Robbery/violence"), "nguoi_la": _("Stranger"), "hang_cam": _("Contraband"),
+        "cho_vay": _("Illegal lending"), "buon_nguoi": _("Trafficking"),
+        "vu_khi": _("Weapons, explosives"), "chay": _("Fire, explosion"),
+        "mau_thuan": _("Dispute"), "khac": _("Other"),
+    }.get(code, code)
+
+
+def status_label(code: str) -> str:
+    """A tip status."""
+    return {"received": _("received"), "dispatched": _("dispatched"),
+            "acknowledged": _("acknowledged"), "resolved": _("resolved"),
+            "closed": _("closed")}.get(code, code)
+
+
+def decision_label(code: str | None) -> str:
+    """The decision recorded when a tip was resolved."""
+    if not code:
+        return "-"
+    return {"prosecute": _("Prosecute"), "not_prosecute": _("Do not prosecute"),
+            "suspend": _("Suspend")}.get(code, code)
+
+
+def event_label(code: str) -> str:
+    """A timeline event of a tip."""
+    return {
+        "received": _("Received"), "routed": _("Routed"), "dispatched": _("Sent to the officer"),
+        "unroutable": _("No officer to route to"), "escalated": _("Escalated"),
+        "overdue": _("Overdue"), "acknowledged": _("Acknowledged"),
+        "assessed": _("Assessed"), "spam": _("Marked as spam"), "resolved": _("Resolved"),
+        "transferred": _("Transferred"), "reassigned": _("Reassigned"), "note": _("Note"),
+        "question": _("Question to the reporter"), "reporter_reply": _("Reporter's answer"),
+        "details_added": _("Details added by the reporter"),
+        "recording_added": _("Recording added"), "pin_locked": _("PIN locked"),
+        "reporter_blocked": _("Sender blocked"), "reporter_unblocked": _("Sender unblocked"),
+        "outbound_retried": _("Message sent again"),
+    }.get(code, code)
+
+
+def purpose_label(code: str) -> str:
+    """Why an outbound message was sent."""
+    return {
+        "dispatch": _("Tip to the officer"), "dispatch_call": _("Call to the officer"),
+        "receipt": _("Receipt to the reporter"),
+        "notify_dispatched": _("Reporter told: sent to the commune"),
+        "notify_acknowledged": _("Reporter told: acknowledged"),
+        "notify_resolved": _("Reporter told: resolved"),
+        "question": _("Officer's question"), "forward_reply": _("Reporter's answer forwarded"),
+        "forward_details": _("Reporter's details forwarded"),
+    }.get(code, code)
+
+
+def delivery_label(code: str) -> str:
+    """Where an outbound message is in its delivery."""
+    return {"queued": _("queued"), "sending": _("sending"), "sent": _("sent"),
+            "delivered": _("delivered"), "undelivered": _("not delivered"),
+            "failed": _("failed")}.get(code, code)
+
+
+LABELS = {f.__name__: f for f in (category_label, status_label, decision_label, event_label,
+                                  purpose_label, delivery_label)}
