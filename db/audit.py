@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from db.models import AuditLog
+from db.models import AuditLog, User
 from db.session import reading
 
 
@@ -50,3 +50,12 @@ def listing(engine: Engine, page: int = 1, per_page: int = 50, action: str = "",
             select(AuditLog).where(*where).order_by(AuditLog.id.desc())
             .offset((page - 1) * per_page).limit(per_page)).scalars().all()
     return Page(list(items), total, page, per_page)
+
+
+def user_names(engine: Engine, user_ids: set[int]) -> dict[int, str]:
+    """The e-mail of each of these web users, to show who did what (names can repeat)."""
+    if not user_ids:
+        return {}
+    with reading(engine) as session:
+        found = session.execute(select(User.id, User.email).where(User.id.in_(user_ids)))
+        return {user_id: email for user_id, email in found}

@@ -6,6 +6,7 @@ from wtforms import BooleanField, EmailField, IntegerField, PasswordField, Selec
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from db.models import OfficerKind, Role
+from gateway.admin.labels import officer_kind_label, role_label
 
 HOURS = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("Use HH:MM"))
 
@@ -22,7 +23,8 @@ class OfficerForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
-    kind = SelectField(_l("Kind"), choices=[k.value for k in OfficerKind])
+    kind = SelectField(_l("Kind"), choices=lambda: [(k.value, officer_kind_label(k.value))
+                                                    for k in OfficerKind])
     commune_code = IntegerField(_l("Commune code"), validators=[Optional()])
     province_code = IntegerField(_l("Province code"), validators=[Optional()])
     priority = IntegerField(_l("Priority"), default=0, validators=[Optional()])
@@ -36,7 +38,7 @@ class UserForm(FlaskForm):
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=[r.value for r in Role])
+    role = SelectField(_l("Role"), choices=lambda: [(r.value, role_label(r.value)) for r in Role])
     province_code = IntegerField(_l("Province code (supervisors)"), validators=[Optional()])
     officer_id = IntegerField(_l("Officer id (officer logins)"), validators=[Optional()])
     password = PasswordField(_l("New password"), validators=[Optional(), Length(min=10, max=200)])

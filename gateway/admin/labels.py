@@ -70,5 +70,24 @@ def delivery_label(code: str) -> str:
             "failed": _("failed")}.get(code, code)
 
 
+def officer_kind_label(code: str) -> str:
+    """Whether an officer row is a commune's officer or a duty desk."""
+    return {"commune": _("Commune police"), "province_desk": _("Province duty desk"),
+            "national_desk": _("National duty desk")}.get(code, code)
+
+
+def role_label(code: str) -> str:
+    """What a web login may see and do."""
+    return {"officer": _("Officer"), "supervisor": _("Supervisor"),
+            "admin": _("Administrator")}.get(code, code)
+
+
+def actor_label(name: str) -> str:
+    """Who did something on a tip's timeline: an officer's or a user's name, or one of these."""
+    return {"reporter": _("Reporter"), "system": _("System"), "officer": _("Officer")}.get(
+        name, name)
+
+
 LABELS = {f.__name__: f for f in (category_label, status_label, decision_label, event_label,
-                                  purpose_label, delivery_label)}
+                                  purpose_label, delivery_label, officer_kind_label, role_label,
+                                  actor_label)}

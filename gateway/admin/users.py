@@ -77,5 +77,7 @@ def _save(session, user: User | None, form: UserForm) -> int:
 def audit_log():
     """Who did what and when, newest first."""
     action = request.args.get("action", "")
-    found = audit.listing(services().engine, page_number(), action=action)
-    return render_template("admin/audit.html", page=found, action=action)
+    engine = services().engine
+    found = audit.listing(engine, page_number(), action=action)
+    actors = audit.user_names(engine, {e.user_id for e in found.items if e.user_id})
+    return render_template("admin/audit.html", page=found, action=action, actors=actors)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from flask import session
 
-from db.models import OutboundStatus, TipStatus
+from db.models import OfficerKind, OutboundStatus, Role, TipStatus
 from flows.categories import Category
 from flows.officer import Decision
 from gateway.admin import labels
@@ -36,6 +36,9 @@ CODES = {
     labels.delivery_label: {s.value for s in OutboundStatus},
     labels.event_label: EVENTS,
     labels.purpose_label: PURPOSES,
+    labels.officer_kind_label: {k.value for k in OfficerKind},
+    labels.role_label: {r.value for r in Role},
+    labels.actor_label: {"reporter", "system", "officer"},  # db.timeline's names for non-persons
 }
 
 

@@ -27,6 +27,8 @@ def test_the_audit_log_lists_logins_views_and_actions(client, accounts):
     page = client.get("/admin/audit").get_data(as_text=True)
     for action in ("login_failed", "login", "export"):
         assert f"<td>{action}</td>" in page
+    assert f"<td>{accounts.admin}</td><td>export</td>" in page  # who, by login, not "user:1"
+    assert "user:" not in page
     only = client.get("/admin/audit?action=export").get_data(as_text=True)
     assert "<td>login</td>" not in only
 
