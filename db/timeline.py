@@ -53,7 +53,7 @@ def story(session: Session, keyring: Keyring, tip: Tip) -> Story:
                                               ).scalars()} if user_ids else {}
     named = [(e, _actor(e.actor, officers, users)) for e in events]
     sent = [_sent(keyring, m, officers.get(m.officer_id)) for m in messages]
-    thread = [Said(tip.created_at, "reporter", tip.details)]
+    thread = [Said(tip.created_at, "reporter", tip.details)] if tip.details else []
     thread += [Said(e.at, THREAD[e.kind], str(e.data.get("text", "")))
                for e in events if e.kind in THREAD]
     return Story(named, sent, thread)

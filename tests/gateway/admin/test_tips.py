@@ -2,12 +2,14 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
 from db.models import (
     AuditLog,
+    FlowSession,
     Officer,
     OutboundMessage,
     RecipientKind,
@@ -16,10 +18,11 @@ from db.models import (
     TipEvent,
     TipStatus,
 )
-from db.session import transaction
+from db.session import transaction, utcnow
 from tests.admin import OFFICER_COMMUNE, login, post
 from tests.helpers import reply_of, rows, run_worker, sms
 from tests.privacy import REPORTERS
+from workers.sweep import sweep
 
 
 @pytest.fixture
@@ -200,3 +203,17 @@ def test_a_supervisor_blocks_the_sender_without_seeing_the_number(client, settin
     assert reply == "" and len(rows(rt.engine, Tip)) == 1  # kept, not answered, no new tip
     post(client, f"/admin/tips/{tip.id}/unblock")
     assert not rows(rt.engine, Reporter)[0].blocked
+
+
+def test_a_tip_filed_without_details_says_so(client, settings, rt, accounts):
+    for said in ("TIN", "1", "15865"):  # category and commune, then the reporter goes quiet
+        sms(client, settings, said)
+    with transaction(rt.engine) as session:
+        session.execute(update(FlowSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+    assert sweep()["expired"] == 1
+    [tip] = rows(rt.engine, Tip)
+    assert (tip.details, tip.commune_code, tip.category) == ("", 15865, "ma_tuy")
+    login(client, accounts.supervisor)
+    page = client.get(f"/admin/tips/{tip.id}").get_data(as_text=True)
+    assert 'id="no-details"' in page and 'class="details-full"' not in page
+    assert '<li class="reporter">' not in page  # no empty line in the anonymous thread
