@@ -14,6 +14,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 # and the everyday words they begin ("xa hoi" society, "phuong tien" vehicle, "xa la" strange):
 # "te nan xa hoi an ninh" must not send a tip to Hoi An.
 _NAMING = (("xa",), ("phuong",), ("dac", "khu"))
+_TITLE_STARTS = frozenset(title[0] for title in _NAMING)
 _NOT_A_TITLE = frozenset({
     ("xa", "hoi"), ("xa", "xoi"), ("xa", "la"), ("xa", "lanh"), ("xa", "lo"), ("xa", "rac"),
     ("phuong", "tien"), ("phuong", "an"), ("phuong", "phap"), ("phuong", "huong"),
@@ -99,7 +100,7 @@ class Directory:
         wrong police, where asking costs one more message."""
         words = _WORD.findall(fold(text))
         found: set[Commune] = set()
-        for i in range(len(words)):
+        for i in [i for i, word in enumerate(words) if word in _TITLE_STARTS]:
             for title in _NAMING:
                 if (tuple(words[i:i + len(title)]) == title
                         and tuple(words[i:i + 2]) not in _NOT_A_TITLE):
