@@ -66,10 +66,14 @@ def wrk(base: str, requests: Path, connections: int, seconds: float, threads: in
     """Closed-loop load at full speed with wrk; latency from wrk's histogram."""
     if shutil.which("wrk") is None:
         return closed_loop(base, requests, connections, seconds, path)
-    out = subprocess.run(
+    done = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
          "-s", str(LUA), base, "--", str(requests), str(threads), path],
-        capture_output=True, text=True, check=True).stdout
+        capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"wrk against {base} exited {done.returncode}: "
+                           f"{(done.stderr or done.stdout).strip()[-500:]}")
+    out = done.stdout
     data = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
     return Result(rps=data["requests"] / (data["duration_us"] / 1e6), p50=data["p50_us"] / 1e3,
                   p90=data["p90_us"] / 1e3, p99=data["p99_us"] / 1e3,
