@@ -3,7 +3,7 @@
 import re
 from enum import Enum
 
-from flows.text import fold, number
+from flows.text import fold, number, unaccent
 
 
 class Category(str, Enum):
@@ -34,20 +34,21 @@ MENU: tuple[Category, ...] = (
     Category.OTHER,
 )
 
-LABELS: dict[str, dict[Category, str]] = {
+# Display names: the admin view shows them as they are; SMS texts get them unaccented (label).
+NAMES: dict[str, dict[Category, str]] = {
     "vi": {
-        Category.DRUGS: "Ma tuy",
-        Category.THEFT: "Trom cap",
-        Category.GAMBLING: "Danh bac",
-        Category.ROBBERY: "Cuop/bao luc",
-        Category.STRANGER: "Nguoi la mat",
-        Category.CONTRABAND: "Hang cam",
-        Category.LENDING: "Cho vay trai phep",
-        Category.TRAFFICKING: "Buon ban nguoi",
-        Category.WEAPONS: "Vu khi, vat lieu no",
-        Category.FIRE: "Chay no",
-        Category.DISPUTE: "Mau thuan",
-        Category.OTHER: "Khac",
+        Category.DRUGS: "Ma túy",
+        Category.THEFT: "Trộm cắp",
+        Category.GAMBLING: "Đánh bạc",
+        Category.ROBBERY: "Cướp/bạo lực",
+        Category.STRANGER: "Người lạ mặt",
+        Category.CONTRABAND: "Hàng cấm",
+        Category.LENDING: "Cho vay trái phép",
+        Category.TRAFFICKING: "Buôn bán người",
+        Category.WEAPONS: "Vũ khí, vật liệu nổ",
+        Category.FIRE: "Cháy nổ",
+        Category.DISPUTE: "Mâu thuẫn",
+        Category.OTHER: "Khác",
     },
     "en": {
         Category.DRUGS: "Drugs",
@@ -58,8 +59,8 @@ LABELS: dict[str, dict[Category, str]] = {
         Category.CONTRABAND: "Contraband",
         Category.LENDING: "Illegal lending",
         Category.TRAFFICKING: "Trafficking",
-        Category.WEAPONS: "Weapons",
-        Category.FIRE: "Fire",
+        Category.WEAPONS: "Weapons, explosives",
+        Category.FIRE: "Fire, explosion",
         Category.DISPUTE: "Dispute",
         Category.OTHER: "Other",
     },
@@ -117,7 +118,11 @@ def is_urgent(category: Category, text: str, urgent_categories=URGENT_CATEGORIES
     return category in urgent_categories or bool(_URGENT.search(fold(text)))
 
 
+def name(category: Category | str, language: str) -> str:
+    """The display name of a category in a language (Vietnamese fallback), with diacritics."""
+    return NAMES.get(language, NAMES["vi"])[Category(category)]
+
+
 def label(category: Category | str, language: str) -> str:
-    """The unaccented display name of a category in a language (Vietnamese fallback)."""
-    labels = LABELS.get(language, LABELS["vi"])
-    return labels[Category(category)]
+    """The unaccented display name of a category in a language, for SMS."""
+    return unaccent(name(category, language))

@@ -112,9 +112,8 @@ class Directory:
 
     def _name_at(self, words: list[str], start: int, province_code: int | None) -> list[Commune]:
         """The communes whose whole name starts at words[start], the longest name first."""
-        for size in _NAME_WORDS:
-            exact = self._by_words.get(" ".join(words[start:start + size])) if (
-                start + size <= len(words)) else None
+        for size in [n for n in _NAME_WORDS if start + n <= len(words)]:
+            exact = self._by_words.get(" ".join(words[start:start + size]))
             if exact:
                 if province_code is None:
                     return exact

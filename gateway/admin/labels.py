@@ -5,18 +5,16 @@ shows them in the user's language, with Vietnamese diacritics (the SMS texts go 
 An unknown code is shown as it is stored, never hidden.
 """
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
+
+from flows import categories
 
 
 def category_label(code: str) -> str:
-    """A tip category."""
-    return {
-        "ma_tuy": _("Drugs"), "trom_cap": _("Theft"), "danh_bac": _("Gambling"),
-        "cuop": _("Robbery/violence"), "nguoi_la": _("Stranger"), "hang_cam": _("Contraband"),
-        "cho_vay": _("Illegal lending"), "buon_nguoi": _("Trafficking"),
-        "vu_khi": _("Weapons, explosives"), "chay": _("Fire, explosion"),
-        "mau_thuan": _("Dispute"), "khac": _("Other"),
-    }.get(code, code)
+    """A tip category (flows.categories keeps the names, for SMS too)."""
+    known = code in {c.value for c in categories.Category}
+    return categories.name(code, str(get_locale())) if known else code
 
 
 def status_label(code: str) -> str:
