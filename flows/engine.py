@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 from flows.directory import Directory
@@ -82,6 +83,39 @@ class Keywords:
     # not the tip's text ("alo" is how a call, and many a first SMS, begins).
     greetings: tuple[str, ...] = ("alo", "a lo", "allo", "xin chao", "chao", "chao ban",
                                   "chao anh", "chao chi", "xin chao a", "chao a", "hello", "hi")
+    # Words that tell nothing about what happened. A first message made only of these, the
+    # greetings and the start keywords ("toi muon to giac", "cho em hoi", "I want to report")
+    # is treated as a greeting. Never words of distress ("giup", "cuu", "help"): those are tips.
+    intents: tuple[str, ...] = (
+        "muon", "can", "xin", "cho", "hoi", "gui", "nhan", "tin", "bao", "cao", "to", "giac",
+        "trinh", "khai", "phan", "lien", "he", "thu", "test", "want", "would", "like", "make",
+        "give", "send", "report", "tip", "need")
+    fillers: tuple[str, ...] = (
+        "toi", "tui", "em", "anh", "chi", "chau", "minh", "ban", "chu", "bac", "co", "ong", "ba",
+        "con", "cong", "an", "ca", "xa", "phuong", "oi", "a", "ah", "ha", "nhe", "nha", "nhi",
+        "day", "vay", "the", "khong", "ko", "k", "duoc", "dc", "ai", "gi", "la", "va", "de", "mot",
+        "chut", "ve", "viec", "nhieu", "rat", "lam", "i", "please", "hey", "police", "is", "this",
+        "there", "anyone", "yes", "you", "so", "much", "very")
+    # A message made only of thanks or an acknowledgement and fillers ("cam on a", "ok",
+    # "thank you") is answered, never filed: reporters send it back after a receipt.
+    thanks: tuple[str, ...] = ("cam on", "thank", "thanks", "ok", "oke", "okay", "vang", "da",
+                               "u", "uh")
+
+    @cached_property
+    def polite_words(self) -> frozenset[str]:
+        """The words of the greetings, fillers and thanks: a message of only these says no more
+        than hello or thank you."""
+        return _words(self.greetings, self.fillers, self.thanks)
+
+    @cached_property
+    def empty_words(self) -> frozenset[str]:
+        """The polite words and the words of wanting to report, start keywords included."""
+        return self.polite_words | _words(self.intents, self.start)
+
+
+def _words(*lists: tuple[str, ...]) -> frozenset[str]:
+    """Every word of every phrase of the lists."""
+    return frozenset(word for phrases in lists for phrase in phrases for word in phrase.split())
 
 
 @dataclass(frozen=True)

@@ -73,12 +73,32 @@ def is_english(phrase: str | None, keywords: Keywords) -> bool:
     return phrase is not None and phrase in keywords.english_words
 
 
-_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+_WORD = re.compile(r"[^\W_]+")
+_ENGLISH_FILLERS = frozenset({"i", "want", "to", "would", "like", "a", "make", "give", "send",
+                              "report", "tip", "need", "please", "hey", "hello", "hi", "police",
+                              "is", "this", "there", "anyone", "yes", "ok", "okay", "thank",
+                              "thanks", "you", "so", "much", "very"})
 
 
-def is_greeting(text: str, keywords: Keywords) -> bool:
-    """The message is only a greeting ("Alo!", "xin chào ạ"): the reporter has not told yet."""
-    return _EDGES.sub("", fold(text)) in keywords.greetings
+def says_nothing(text: str, keywords: Keywords) -> bool:
+    """The message tells nothing yet: a greeting ("Alo!", "xin chào ạ"), the wish to report
+    ("Tôi muốn tố giác", "cho em hỏi"), or no word at all ("?")."""
+    return all(word in keywords.empty_words for word in _WORD.findall(fold(text)))
+
+
+def is_thanks(text: str, keywords: Keywords) -> bool:
+    """The message is only thanks or an acknowledgement ("Cảm ơn ạ", "ok", "thank you")."""
+    words = _WORD.findall(fold(text))
+    joined = f" {' '.join(words)} "
+    return any(f" {phrase} " in joined for phrase in keywords.thanks) and all(
+        word in keywords.polite_words for word in words)
+
+
+def english_only(text: str) -> bool:
+    """Every word is one of the English fillers ("hello", "I want to report", "thank you")."""
+    words = _WORD.findall(fold(text))
+    return bool(words) and all(word in _ENGLISH_FILLERS for word in words) and not all(
+        word in ("ok", "okay", "a") for word in words)
 
 
 _DONT_KNOW = frozenset(

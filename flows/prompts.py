@@ -27,6 +27,16 @@ PROMPTS: dict[str, dict[str, Text]] = {
         "en": "Empty message. Text TIP <commune code> <what happened> to send an anonymous tip. "
         "HELP for help.",
     },
+    "thanks_reply": {
+        "vi": "Tinbao: khong can tra loi. Soan TIN <noi dung> de bao tin moi, TT <ma> <PIN> de "
+        "xem tin da gui.",
+        "en": "Tinbao: no reply needed. Text TIP <what happened> for a new tip, STATUS <ref> <PIN> "
+        "for one you sent.",
+    },
+    "no_details": {
+        "vi": "Chua co noi dung su viec.",
+        "en": "Nothing about what happened yet.",
+    },
     "ask_category": {
         "vi": "Bao tin an danh. Chon loai: 1 Ma tuy 2 Trom cap 3 Danh bac 4 Cuop/bao luc "
         "5 Nguoi la mat 6 Hang cam 7 Khac. HUY de dung",

@@ -56,8 +56,10 @@ def advance(state: State | None, event: Input, ctx: Context) -> Step:
     if state is None:
         if not text:
             return Step(None, (Prompt("empty"),), effects, language=language)
-        if keywords.is_greeting(text, ctx.keywords):  # "alo", "xin chao": not a tip yet
-            return _next(State("start", language), ctx, effects)
+        if keywords.english_only(text) and language != "en":  # "hello", "thank you"
+            language, effects = "en", (SetLanguage("en"),)
+        if keywords.is_thanks(text, ctx.keywords):  # "cam on a" after a receipt: no new tip
+            return Step(None, (Prompt("thanks_reply"),), effects, language=language)
         return _next(State("start", language, _parse_tip(text, ctx)), ctx, effects)
     handler = _HANDLERS.get(state.node, _on_details)
     return handler(state, text, ctx)
@@ -72,7 +74,7 @@ def _parse_tip(text: str, ctx: Context) -> dict:
         text = text[match.end() :].strip(" ,.:;-")
     elif named := ctx.directory.named(text, ctx.province_code):
         answers["commune"] = named.code  # "... o xa Hoang Hoa ...": the words stay in the tip
-    if text:
+    if text and not keywords.says_nothing(text, ctx.keywords):  # "alo", "toi muon to giac"
         answers["details"] = text[:MAX_DETAILS]
         guessed = categories.guess(text)
         if guessed:
@@ -129,7 +131,8 @@ def _on_category(state: State, text: str, ctx: Context) -> Step:
         state.answers["category"] = chosen.value
         return _next(state, ctx)
     guessed = categories.guess(text)
-    if len(text.split()) >= 3:  # they wrote the tip itself instead of choosing
+    if len(text.split()) >= 3 and not keywords.says_nothing(text, ctx.keywords):
+        # they wrote the tip itself instead of choosing
         state.answers["details"] = text[:MAX_DETAILS]
         state.answers["category"] = (guessed or Category.OTHER).value
         return _next(state, ctx)
@@ -158,7 +161,8 @@ def _on_commune(state: State, text: str, ctx: Context) -> Step:
         state.node, state.retries = "commune_choice", 0
         state.answers["choices"] = [c.code for c in found]
         return _ask(state, ctx)
-    if not state.answers.get("details") and len(text.split()) >= 4:
+    if (not state.answers.get("details") and len(text.split()) >= 4
+            and not keywords.says_nothing(text, ctx.keywords)):
         state.answers["details"] = text[:MAX_DETAILS]  # the tip itself, not a place
         return _ask(state, ctx)
     return _retry(state, ctx, _not_found(text), skip)
@@ -186,12 +190,12 @@ def _choose(state: State, commune: Commune | None, ctx: Context, typed: bool = F
 
 
 def _on_details(state: State, text: str, ctx: Context) -> Step:
-    if text:
+    if text and not keywords.says_nothing(text, ctx.keywords):
         state.answers["details"] = text[:MAX_DETAILS]
         return _file(state, ctx)
     skip = (lambda: None) if ctx.channel is Channel.SMS else (
         lambda: state.answers.update(details_skipped=True))
-    return _retry(state, ctx, Prompt("empty"), skip)
+    return _retry(state, ctx, Prompt("no_details" if text else "empty"), skip)
 
 
 _HANDLERS = {

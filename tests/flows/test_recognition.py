@@ -4,7 +4,7 @@ import pytest
 
 from flows import Keywords, categories
 from flows.categories import Category
-from flows.keywords import Command, is_greeting, parse
+from flows.keywords import Command, english_only, is_thanks, parse, says_nothing
 
 
 @pytest.mark.parametrize("text, command, rest", [
@@ -44,12 +44,34 @@ def test_commands_are_found_whatever_the_spelling(text, command, rest):
     assert (found, remainder) == (command, rest)
 
 
-@pytest.mark.parametrize("text, greeting", [
+@pytest.mark.parametrize("text, empty", [
     ("Alo", True), ("a lô!!", True), ("Xin chào ạ", True), ("  hello ", True), ("chào", True),
-    ("alo co trom", False), ("chao mung", False), ("hi vong", False), ("", False),
+    ("Tôi muốn tố giác", True), ("cho em hỏi", True), ("toi muon bao tin cho cong an xa", True),
+    ("I want to report a tip", True), ("?", True), ("...", True), ("cảm ơn ạ", True),
+    ("alo co trom", False), ("chao mung", False), ("hi vong", False), ("giup toi voi", False),
+    ("cứu", False), ("help me", False), ("toi muon to giac nguoi ban ma tuy", False),
+    ("15865", False), ("co nguoi la", False),
 ])
-def test_a_greeting_alone_is_recognised(text, greeting):
-    assert is_greeting(text, Keywords()) is greeting
+def test_a_message_that_tells_nothing_yet_is_recognised(text, empty):
+    assert says_nothing(text, Keywords()) is empty
+
+
+@pytest.mark.parametrize("text, thanks", [
+    ("Cảm ơn ạ", True), ("cam on cong an nhieu", True), ("ok", True), ("Thank you!", True),
+    ("vâng, cảm ơn anh", True), ("da", True),
+    ("toi muon to giac, cam on", False), ("cam on, co trom o thon 2", False), ("alo", False),
+    ("hang cam", False), ("", False),
+])
+def test_thanks_alone_is_recognised(text, thanks):
+    assert is_thanks(text, Keywords()) is thanks
+
+
+@pytest.mark.parametrize("text, english", [
+    ("Hello", True), ("I want to report", True), ("thank you", True), ("ok", False),
+    ("alo", False), ("toi muon to giac", False), ("", False),
+])
+def test_english_fillers_are_recognised(text, english):
+    assert english_only(text) is english
 
 
 def test_keywords_are_configurable():
