@@ -18,6 +18,9 @@ def handle(session: Session, env: Env, officer: Officer, text: str, now: datetim
     command = parse(text)
     if command.command is OfficerCommand.LIST:
         return Turn(reply=open_list(session, officer))
+    if (command.command is OfficerCommand.ACK and command.reference is None
+            and not any(ch.isdigit() for ch in command.text)):  # "OK 4829": a mistyped ref
+        return _acknowledge_the_only_one(session, env, officer, now)
     if command.command is OfficerCommand.HELP or command.reference is None:
         return Turn(reply=render(Prompt("officer_help"), "vi", "sms"))
     tip = session.execute(
@@ -41,12 +44,32 @@ def open_list(session: Session, officer: Officer) -> str:
     tips = actions.open_tips(session, officer)
     if not tips:
         return render(Prompt("officer_list_empty"), "vi", "sms")
-    items: list[str] = []
-    for shown in range(len(tips), 0, -1):
-        items = [f"{t.reference} {_state(t)}" for t in tips[:shown]]
-        more = render(Prompt("list_more", {"count": len(tips) - shown}), "vi", "sms")
-        text = render(Prompt("officer_list", {"count": len(tips), "items": ", ".join(items)}),
-                      "vi", "sms") + (more if shown < len(tips) else "")
+    return _listed("officer_list", [f"{t.reference} {_state(t)}" for t in tips])
+
+
+def _acknowledge_the_only_one(session: Session, env: Env, officer: Officer,
+                              now: datetime) -> Turn:
+    """'OK' without a reference, as a reply to the dispatch: the officer's one tip not yet
+    taken up is taken; with several, which ones they are (a guess could take the wrong one)."""
+    waiting = [t for t in actions.open_tips(session, officer)
+               if t.status != TipStatus.ACKNOWLEDGED]
+    if not waiting:
+        return Turn(reply=open_list(session, officer))
+    if len(waiting) > 1:
+        return Turn(reply=_listed("officer_ack_which", [t.reference for t in waiting]))
+    tip = session.execute(
+        select(Tip).where(Tip.id == waiting[0].id).with_for_update()
+    ).scalar_one()
+    return actions.acknowledge(session, env, tip, actions.Actor.officer(officer), now)
+
+
+def _listed(key: str, items: list[str]) -> str:
+    """The prompt with as many of the items as fit one segment, and how many more there are."""
+    text = ""
+    for shown in range(len(items), 0, -1):
+        more = render(Prompt("list_more", {"count": len(items) - shown}), "vi", "sms")
+        text = render(Prompt(key, {"count": len(items), "items": ", ".join(items[:shown])}),
+                      "vi", "sms") + (more if shown < len(items) else "")
         if gsm7_length(text) <= SMS_SINGLE_GSM7:
             return text
     return text

@@ -27,7 +27,8 @@ class Decision(str, Enum):
 
 
 _WORDS = {
-    "ok": OfficerCommand.ACK, "nhan": OfficerCommand.ACK, "xong": OfficerCommand.RESOLVE,
+    "ok": OfficerCommand.ACK, "nhan": OfficerCommand.ACK, "da nhan": OfficerCommand.ACK,
+    "xong": OfficerCommand.RESOLVE,
     "hoi": OfficerCommand.ASK, "chuyen": OfficerCommand.TRANSFER, "ds": OfficerCommand.LIST,
     "danh sach": OfficerCommand.LIST,
 }
@@ -66,7 +67,7 @@ def _arguments(command: OfficerCommand, rest: str) -> Parsed:
         return Parsed(command)
     match = _REFERENCE.match(rest)
     if not match:
-        return Parsed(command)
+        return Parsed(command, text=rest.strip())
     reference = "".join(match.group(1).split())
     rest = rest[match.end():].strip()
     if command is OfficerCommand.TRANSFER:

@@ -55,6 +55,10 @@ LOOP_PROMPTS: dict[str, dict[str, str]] = {
         "vi": "Khong co xa/phuong ma {code}. Soan CHUYEN {ref} <ma xa>.",
         "en": "No commune with code {code}. Send CHUYEN {ref} <commune code>.",
     },
+    "officer_ack_which": {
+        "vi": "Co {count} tin chua nhan, soan OK <ma> cho tung tin: {items}",
+        "en": "{count} tips not yet taken, send OK <ref> for each: {items}",
+    },
     "officer_list": {"vi": "Tin dang mo ({count}): {items}", "en": "Open tips ({count}): {items}"},
     "officer_list_empty": {"vi": "Khong co tin bao nao dang mo.", "en": "No open tips."},
     "list_new": {"vi": "CHUA NHAN", "en": "NEW"},

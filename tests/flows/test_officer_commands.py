@@ -20,8 +20,9 @@ from flows.officer import Decision, OfficerCommand, parse
     ("DS", OfficerCommand.LIST, None, ""),
     ("danh sach", OfficerCommand.LIST, None, ""),
     ("OK", OfficerCommand.ACK, None, ""),
-    ("OK 4829", OfficerCommand.ACK, None, ""),
-    ("OK 4829135", OfficerCommand.ACK, None, ""),
+    ("OK 4829", OfficerCommand.ACK, None, "4829"),
+    ("OK 4829135", OfficerCommand.ACK, None, "4829135"),
+    ("Đã nhận ạ", OfficerCommand.ACK, None, "ạ"),
     ("chao anh", OfficerCommand.HELP, None, ""),
     ("", OfficerCommand.HELP, None, ""),
 ])

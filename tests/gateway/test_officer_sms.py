@@ -166,7 +166,35 @@ def test_ds_lists_open_tips_in_one_segment_those_to_take_first(client, settings,
 
 def test_anything_else_gets_the_command_help(client, settings, rt, tip):
     assert officer_says(client, settings, rt, "alo alo").startswith("Lenh: OK <ma> (nhan tin);")
-    assert officer_says(client, settings, rt, "OK").startswith("Lenh: OK")
+    assert officer_says(client, settings, rt, "XONG").startswith("Lenh: OK")
+
+
+def test_ok_alone_takes_the_only_tip_waiting_and_names_it(client, settings, rt, tip):
+    reply = officer_says(client, settings, rt, "Đã nhận")
+    assert reply.startswith(f"Da ghi nhan: ban tiep nhan tin bao {tip.reference}.")
+    assert rows(rt.engine, Tip)[0].status == TipStatus.ACKNOWLEDGED
+    again = officer_says(client, settings, rt, "ok anh")  # nothing waits: the open list says so
+    assert again == f"Tin dang mo (1): {tip.reference} DA NHAN"
+
+
+def test_ok_with_a_mistyped_reference_takes_nothing(client, settings, rt, tip):
+    assert officer_says(client, settings, rt, f"OK {tip.reference[:4]}").startswith("Lenh: OK")
+    assert rows(rt.engine, Tip)[0].status == TipStatus.DISPATCHED
+
+
+def test_ok_alone_with_several_tips_waiting_takes_none_and_lists_them(client, settings, rt, tip):
+    for n in range(15):
+        sms(client, settings, f"TIN 15865 vu viec so {n}", sender=REPORTERS[1])
+    reply = officer_says(client, settings, rt, "OK")
+    assert reply.startswith("Co 16 tin chua nhan, soan OK <ma> cho tung tin: ")
+    assert len(reply) <= 160 and reply.endswith(" tin khac")
+    listed = re.findall(r"\b\d{6}\b", reply)
+    newest_first = [t.reference for t in sorted(rows(rt.engine, Tip), key=lambda t: t.id,
+                                                reverse=True)]
+    assert 5 <= len(listed) < 16 and listed == newest_first[:len(listed)]
+    assert all(t.status != TipStatus.ACKNOWLEDGED for t in rows(rt.engine, Tip))
+    elsewhere = officer_says(client, settings, rt, "OK", commune=14797)
+    assert elsewhere == "Khong co tin bao nao dang mo."
 
 
 def test_an_officer_of_another_commune_learns_nothing(client, settings, rt, tip):
