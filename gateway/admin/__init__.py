@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 
 from db.settings import Settings
 from gateway.admin.access import csrf, login_manager
-from gateway.admin.labels import LABELS
+from gateway.admin.labels import LABELS, duration_label
 
 LANGUAGES = ("vi", "en")
 # Pages that carry tip data or forms: never cached, never framed.
@@ -41,7 +41,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     zone = ZoneInfo(settings.timezone)
     app.jinja_env.filters["local"] = lambda t, f="%d/%m/%Y %H:%M": (
         t.astimezone(zone).strftime(f) if t else "")
-    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["duration"] = duration_label
 
     from gateway.admin import auth, dashboard, directory, reports, tips, users
 
@@ -49,18 +49,6 @@ def init_app(app: Flask, settings: Settings) -> None:
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.after_request(_headers)
-
-
-def duration(seconds: float | None) -> str:
-    """'12.5 min' below two hours, '3.2 h' below two days, else '4.1 d'; '-' when unknown."""
-    if seconds is None:
-        return "-"
-    minutes = seconds / 60
-    if minutes < 120:
-        return f"{minutes:.1f} min"
-    if minutes < 48 * 60:
-        return f"{minutes / 60:.1f} h"
-    return f"{minutes / 1440:.1f} d"
 
 
 def _csrf_error(error: CSRFError):

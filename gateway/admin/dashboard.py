@@ -6,7 +6,7 @@ from flask_login import current_user
 from db import metrics, queries
 from db.audit import Page
 from db.session import utcnow
-from gateway.admin import charts
+from gateway.admin import charts, labels
 from gateway.admin.access import page_number, protect, roles
 from gateway.admin.period import period_report
 from gateway.services import services
@@ -35,7 +35,8 @@ def dashboard():
     commune_args = args | ({"opage": officers.page} if officers.page > 1 else {})
     officer_args = args | ({"page": communes.page} if communes.page > 1 else {})
     days = charts.bars([(d.strftime("%d/%m"), n) for d, n in report.days])
-    spread = charts.bars(report.ack_spread, max_labels=len(report.ack_spread))
+    spread = charts.bars([(labels.band_label(band), n) for band, n in report.ack_spread],
+                         max_labels=len(report.ack_spread))
     return render_template(
         "admin/dashboard.html", report=report, choice=choice, provinces=provinces,
         days_chart=days, spread_chart=spread, communes=communes, officers=officers,

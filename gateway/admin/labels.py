@@ -5,6 +5,7 @@ shows them in the user's language, with Vietnamese diacritics (the SMS texts go 
 An unknown code is shown as it is stored, never hidden.
 """
 
+from babel.numbers import get_decimal_symbol
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -86,6 +87,33 @@ def actor_label(name: str) -> str:
         name, name)
 
 
+def channel_label(code: str) -> str:
+    """How a tip came in."""
+    return {"sms": "SMS", "ussd": "USSD", "voice": _("Phone call")}.get(code, code)
+
+
+def duration_label(seconds: float | None) -> str:
+    """'12,5 phút' / '12.5 min' below two hours, then hours below two days, then days; '-' when
+    unknown."""
+    if seconds is None:
+        return "-"
+    minutes = seconds / 60
+    if minutes < 120:
+        value, unit = minutes, _("min")
+    elif minutes < 48 * 60:
+        value, unit = minutes / 60, _("h")
+    else:
+        value, unit = minutes / 1440, _("d")
+    return f"{value:.1f}".replace(".", get_decimal_symbol(get_locale())) + " " + unit
+
+
+def band_label(band: str) -> str:
+    """A band of the time-to-acknowledge chart (db.metrics.ACK_BUCKETS; '-': not yet)."""
+    return {"< 5 min": _("< 5 min"), "5-15 min": _("5-15 min"), "15-30 min": _("15-30 min"),
+            "30-60 min": _("30-60 min"), "1-4 h": _("1-4 h"), "4-24 h": _("4-24 h"),
+            "> 24 h": _("> 24 h"), "-": _("not yet")}.get(band, band)
+
+
 LABELS = {f.__name__: f for f in (category_label, status_label, decision_label, event_label,
                                   purpose_label, delivery_label, officer_kind_label, role_label,
-                                  actor_label)}
+                                  actor_label, channel_label)}

@@ -14,7 +14,6 @@ import pytest
 from db import metrics
 from db.models import Officer
 from db.session import reading, utcnow
-from gateway.admin import duration
 from tests.admin import login
 from tests.helpers import rows
 from tests.seed import Spec, insert_tips
@@ -185,6 +184,16 @@ def time_cells(page: str, table_id: str) -> dict[str, dict[str, str]]:
     parser = TimeCells(table_id)
     parser.feed(page)
     return parser.found
+
+
+def duration(seconds: float | None) -> str:
+    """A time as the Vietnamese page shows it: '3,9 phút', '2,5 giờ', '3,0 ngày'."""
+    if seconds is None:
+        return "-"
+    minutes = seconds / 60
+    value, unit = ((minutes, "phút") if minutes < 120 else (minutes / 60, "giờ")
+                   if minutes < 2880 else (minutes / 1440, "ngày"))
+    return f"{value:.1f} {unit}".replace(".", ",")
 
 
 def shown(found: metrics.Figures, stage: str) -> str:

@@ -62,3 +62,27 @@ def test_every_stored_code_is_shown_in_words(app, label, lang):
         assert not [t for t in shown.values() if t.isascii() and " " in t], shown  # diacritics
     else:
         assert not [t for t in shown.values() if "_" in t], shown  # words, not codes
+
+
+@pytest.mark.parametrize("lang, seconds, shown", [
+    ("vi", 234, "3,9 phút"), ("en", 234, "3.9 min"), ("vi", 3 * 3600, "3,0 giờ"),
+    ("en", 3 * 3600, "3.0 h"), ("vi", 3 * 86400, "3,0 ngày"), ("en", 3 * 86400, "3.0 d"),
+    ("vi", None, "-"),
+])
+def test_times_are_shown_in_the_users_language(app, lang, seconds, shown):
+    with app.test_request_context():
+        session["lang"] = lang
+        assert labels.duration_label(seconds) == shown
+
+
+def test_channels_and_the_acknowledgement_bands_are_shown_in_words(app):
+    from db.metrics import ACK_BUCKETS
+
+    with app.test_request_context():
+        session["lang"] = "vi"
+        assert [labels.channel_label(c) for c in ("sms", "ussd", "voice")] == [
+            "SMS", "USSD", "Cuộc gọi"]
+        bands = [labels.band_label(b) for _, b in ACK_BUCKETS] + [labels.band_label("-")]
+        assert bands[0] == "< 5 phút" and bands[-1] == "chưa nhận"
+        assert not [b for b in bands if "min" in b or b.endswith(" h")], bands
+
