@@ -5,7 +5,10 @@ shows them in the user's language, with Vietnamese diacritics (the SMS texts go 
 An unknown code is shown as it is stored, never hidden.
 """
 
+from datetime import datetime
+
 from babel.numbers import get_decimal_symbol
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -114,6 +117,51 @@ def band_label(band: str) -> str:
             "> 24 h": _("> 24 h"), "-": _("not yet")}.get(band, band)
 
 
+def event_data_label(kind: str, data: dict) -> str:
+    """What a timeline event recorded, in words: 'SMS · Trộm cắp · xã 15865', 'cấp 1 · quá hạn
+    tiếp nhận'. A key not known here is shown as 'key: value'."""
+    parts = []
+    for key, value in data.items():
+        if kind == "reassigned" and key in ("from", "to") and value is not None:
+            value = _("officer #%(id)s", id=value)
+        shown = _EVENT_DATA.get(key, lambda k, v: f"{k}: {v}")(key, value)
+        if shown:
+            parts.append(shown)
+    return " · ".join(parts)
+
+
+def _reason(code: str) -> str:
+    return {"sla": _("not acknowledged in time"), "failed": _("sending failed"),
+            "undelivered": _("not delivered")}.get(code, code)
+
+
+def _quoted(text: str) -> str:
+    return f"“{text}”" if text else ""
+
+
+_EVENT_DATA = {
+    "channel": lambda k, v: channel_label(v),
+    "category": lambda k, v: category_label(v) if v else "",
+    "commune": lambda k, v: _("commune %(code)s", code=v) if v else _("commune not known"),
+    "urgent": lambda k, v: _("urgent") if v else "",
+    "level": lambda k, v: _("level %(n)s", n=v),
+    "officer_kind": lambda k, v: officer_kind_label(v),
+    "outbound_id": lambda k, v: _("message #%(id)s", id=v),
+    "purpose": lambda k, v: purpose_label(v),
+    "reason": lambda k, v: _reason(v),
+    "decision": lambda k, v: decision_label(v) if v else "",
+    "note": lambda k, v: _quoted(v),
+    "text": lambda k, v: _quoted(v),
+    "from": lambda k, v: _("from %(x)s", x=v if v is not None else "-"),
+    "to": lambda k, v: _("to %(x)s", x=v),
+    "valuable": lambda k, v: _("valuable") if v else _("not valuable"),
+    "implicit": lambda k, v: _("implied by resolving") if v else "",
+    "until": lambda k, v: _("until %(time)s", time=current_app.jinja_env.filters["local"](
+        datetime.fromisoformat(v))),
+    "last_error": lambda k, v: str(v),
+}
+
+
 LABELS = {f.__name__: f for f in (category_label, status_label, decision_label, event_label,
                                   purpose_label, delivery_label, officer_kind_label, role_label,
-                                  actor_label, channel_label)}
+                                  actor_label, channel_label, event_data_label)}

@@ -75,7 +75,17 @@ def test_resolve_assess_note_and_spam(client, rt, accounts, tip):
     resolved = events(rt, tip.id)[-1]
     assert resolved.data == {"decision": "prosecute", "note": "bat 2"}
     response = post(client, f"/admin/tips/{tip.id}/acknowledge", follow_redirects=True)
-    assert "da xu ly xong, khong the thay doi" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "da xu ly xong, khong the thay doi" in page
+    timeline = page[page.index('id="timeline"'):]
+    assert '<small class="data">có giá trị</small>' in timeline
+    assert '<small class="data">“da xac minh dia diem”</small>' in timeline
+    assert '<small class="data">ngầm định khi xử lý xong</small>' in timeline
+    assert '<small class="data">Khởi tố · “bat 2”</small>' in timeline
+    actions = page[page.index('class="actions"'):page.index('id="timeline"')]
+    for gone in ("acknowledge", "resolve", "ask", "transfer", "reassign"):  # settled: no use
+        assert f'action="/admin/tips/{tip.id}/{gone}"' not in actions, gone
+    assert f'action="/admin/tips/{tip.id}/note"' in actions
     post(client, f"/admin/tips/{tip.id}/spam")
     [spam] = rows(rt.engine, Tip)
     assert (spam.status, spam.valuable, spam.closed_at is not None) == (TipStatus.CLOSED, False,
@@ -127,6 +137,12 @@ def test_the_detail_page_shows_the_whole_story_and_audits_the_view(client, rt, a
                         ("dispatched", "Đã chuyển cán bộ")):
         assert f'<b class="kind" data-kind="{kind}">{shown}</b>' in page
     assert "Xã Hoằng Hóa, Thanh Hóa (15865)" in page and "Ma túy" in page
+    for action in ("acknowledge", "resolve", "ask", "transfer", "reassign", "note", "spam"):
+        assert f'action="/admin/tips/{tip.id}/{action}"' in page, action  # an open tip
+    timeline = page[page.index('id="timeline"'):page.index("</ol>", page.index('id="timeline"'))]
+    assert '<small class="data">SMS · Ma túy · xã 15865</small>' in timeline
+    assert '<small class="data">cấp 0 · Công an xã</small>' in timeline
+    assert "{" not in timeline and "_" not in timeline.replace("data-kind", "")
     assert "Tin báo cho cán bộ" in page and "notify_dispatched" not in page
     officer = rows(rt.engine, Officer, Officer.commune_code == OFFICER_COMMUNE)[0]
     assert "+44" + "•" * 6 + officer.phone[-4:] in page  # officer numbers only masked
