@@ -83,6 +83,8 @@ def intercept(session: Session, env: Env, reporter: Reporter, text: str, now: da
 def _followup(session: Session, env: Env, reporter: Reporter, request: Followup,
               now: datetime) -> Turn:
     language = reporter.language
+    if not request.pin:  # "TT 482913": no lookup, so no PIN attempt is counted
+        return Turn(reply=messages.text("followup_needs_pin", language))
     tip = open_tip(session, env.keyring, request.reference, request.pin, now)
     if tip is None:
         return Turn(reply=render(messages.status_denied(request.reference), language, "sms"))

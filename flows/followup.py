@@ -14,10 +14,12 @@ class FollowupKind(str, Enum):
     MORE = "more"
 
 
-_WORDS = (("trang thai", FollowupKind.STATUS), ("tt", FollowupKind.STATUS),
+_WORDS = (("trang thai", FollowupKind.STATUS), ("kiem tra", FollowupKind.STATUS),
+          ("tt", FollowupKind.STATUS),
           ("status", FollowupKind.STATUS), ("bo sung", FollowupKind.MORE),
           ("them", FollowupKind.MORE), ("more", FollowupKind.MORE))
 _NUMBERS = re.compile(r"^\s*((?:\d\s*){6})\s*(\d{4})(?!\d)")
+_REFERENCE_ALONE = re.compile(r"^\s*((?:\d\s*){6})$")
 
 
 @dataclass(frozen=True)
@@ -32,9 +34,14 @@ class Followup:
 
 def parse(message: str) -> Followup | None:
     """A follow-up command, or None (a keyword not followed by reference + PIN is no command:
-    'them nguoi la...' is the start of a tip, not THEM)."""
+    'them nguoi la...' is the start of a tip, not THEM). A reference and PIN sent alone ask
+    for the status; a keyword and a reference without the PIN give a Followup whose pin is
+    empty (the reporter is told the PIN is needed)."""
     text = clean(message).strip()
     key = fold(text)
+    alone = _NUMBERS.match(text)
+    if alone and not text[alone.end():].strip():  # "482913 4721"
+        return Followup(FollowupKind.STATUS, "".join(alone.group(1).split()), alone.group(2))
     for words, kind in _WORDS:
         if key.startswith(words + " ") or re.match(rf"^{words}\d", key):
             rest = text[len(words):]
@@ -42,4 +49,6 @@ def parse(message: str) -> Followup | None:
             if match:
                 reference = "".join(match.group(1).split())
                 return Followup(kind, reference, match.group(2), rest[match.end():].strip())
+            if missing_pin := _REFERENCE_ALONE.match(rest):  # "TT 482913"
+                return Followup(kind, "".join(missing_pin.group(1).split()), "")
     return None

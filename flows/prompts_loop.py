@@ -88,6 +88,12 @@ LOOP_PROMPTS: dict[str, dict[str, str]] = {
         "vi": "Da chuyen tra loi cua ban cho can bo (tin bao {ref}). Cam on ban.",
         "en": "Your answer was passed to the officer (tip {ref}). Thank you.",
     },
+    "followup_needs_pin": {
+        "vi": "Can ca ma va PIN: TT <ma> <PIN> de xem, THEM <ma> <PIN> <noi dung> de bo sung. "
+        "PIN co trong tin xac nhan.",
+        "en": "Send the reference and the PIN: STATUS <ref> <PIN>, or MORE <ref> <PIN> <text>. "
+        "The PIN is in your receipt.",
+    },
     "details_added": {
         "vi": "Da bo sung vao tin bao {ref} va bao cho can bo. Cam on ban.",
         "en": "Added to tip {ref} and passed to the officer. Thank you.",

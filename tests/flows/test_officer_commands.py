@@ -58,13 +58,19 @@ def test_transfer_reads_a_commune_code(text, code):
     ("Trạng thái 482913 4721", FollowupKind.STATUS, "482913", "4721", ""),
     ("THEM 482913 4721 xe bien so 36A", FollowupKind.MORE, "482913", "4721", "xe bien so 36A"),
     ("Bổ sung 482913 4721 hắn đi xe đỏ", FollowupKind.MORE, "482913", "4721", "hắn đi xe đỏ"),
+    ("Kiểm tra 482913 4721", FollowupKind.STATUS, "482913", "4721", ""),
+    ("482913 4721", FollowupKind.STATUS, "482913", "4721", ""),  # what a receipt gave, alone
+    (" 482 913  4721 ", FollowupKind.STATUS, "482913", "4721", ""),
+    ("TT 482913", FollowupKind.STATUS, "482913", "", ""),  # the PIN is missing: asked for
+    ("them 482913", FollowupKind.MORE, "482913", "", ""),
 ])
 def test_reporter_follow_ups_are_read(text, kind, reference, pin, rest):
     found = parse_followup(text)
     assert (found.kind, found.reference, found.pin, found.text) == (kind, reference, pin, rest)
 
 
-@pytest.mark.parametrize("text", ["them nguoi la mat o thon 3", "TT", "TT 482913", "tt xa hoang",
-                                  "thembot 1"])
+@pytest.mark.parametrize("text", ["them nguoi la mat o thon 3", "TT", "tt xa hoang",
+                                  "thembot 1", "them 500000 dong bi mat o cho",
+                                  "482913 4721 nguoi la", "15865 trom bo"])
 def test_a_follow_up_word_without_reference_and_pin_is_not_a_command(text):
     assert parse_followup(text) is None

@@ -65,3 +65,23 @@ def test_them_with_a_wrong_pin_changes_nothing(client, settings, rt):
 def test_them_without_reference_is_a_new_tip(client, settings, rt):
     reply = reply_of(sms(client, settings, "them nguoi la mat o thon 3 toi qua"))
     assert reply.startswith("Xa/phuong nao?")
+
+
+def test_the_reference_and_pin_alone_or_after_kiem_tra_tell_the_status(client, settings, rt):
+    ref, pin = _filed(client, settings, rt)
+    alone = reply_of(sms(client, settings, f"{ref} {pin}"))
+    assert alone.startswith(f"Tin bao {ref}: da chuyen can bo.")
+    assert reply_of(sms(client, settings, f"Kiểm tra {ref} {pin}")) == alone
+    assert len(rows(rt.engine, Tip)) == 1
+
+
+def test_a_status_request_without_the_pin_asks_for_it_and_counts_no_attempt(client, settings, rt):
+    ref, pin = _filed(client, settings, rt)
+    asked = (f"TT {ref}", f"tt {ref[:3]} {ref[3:]}", f"Trạng thái {ref}", f"kiem tra {ref}",
+             f"Tt {ref}", f"status {ref}")  # six: more than the five wrong PINs that lock
+    for text in asked:  # (the same text twice in a row is taken for a repeated delivery)
+        reply = reply_of(sms(client, settings, text))
+        assert reply.startswith("Can ca ma va PIN: TT <ma> <PIN> de xem") and len(reply) <= 160
+    assert len(rows(rt.engine, Tip)) == 1 and "pin_locked" not in [
+        e.kind for e in rows(rt.engine, TipEvent)]
+    assert reply_of(sms(client, settings, f"TT {ref} {pin}")).startswith(f"Tin bao {ref}: ")
