@@ -65,6 +65,10 @@ PROMPTS: dict[str, dict[str, Text]] = {
         "vi": "Mo ta su viec: chuyen gi, o dau, khi nao. Khong can ghi ten ban.",
         "en": "Describe what happened: what, where, when. Do not write your name.",
     },
+    "urgent_advice": {
+        "vi": "Nguy hiem: goi ngay 113.",
+        "en": "In danger: call 113 now.",
+    },
     "receipt": {
         "vi": "Da nhan tin bao {ref}, PIN {pin}. Tin da chuyen {place}. Giu ma va PIN de theo "
         "doi. Cam on ban!",

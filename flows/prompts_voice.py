@@ -60,6 +60,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "vi": "Cảm ơn. Xin nói tóm tắt sự việc trong một câu ngắn.",
         "en": "Thank you. Now please sum it up in one short sentence.",
     },
+    "urgent_advice": {
+        "vi": "Nếu bạn đang gặp nguy hiểm, hãy gọi ngay một một ba.",
+        "en": "If you are in danger now, call one one three.",
+    },
     "receipt": {
         "vi": "Tin báo của bạn đã được ghi nhận. Mã tin báo là {ref}. Mã PIN là {pin}. Xin nhắc "
         "lại: mã tin báo {ref}, mã PIN {pin}. Hãy ghi lại để theo dõi. Cảm ơn bạn, tạm biệt.",

@@ -235,8 +235,10 @@ def _file(state: State, ctx: Context, effects: tuple = ()) -> Step:
         transcript=details if spoken else None,
     )
     where = messages.place(ctx.directory, tip.commune_code, tip.province_code)
-    receipt = Prompt("receipt", {"ref": ctx.reference, "pin": ctx.pin, "place": where})
-    return Step(None, (receipt,), effects + (tip,), language=state.language)
+    receipt = (Prompt("receipt", {"ref": ctx.reference, "pin": ctx.pin, "place": where}),)
+    if tip.urgent:  # a tip line is not an emergency line: say so while it may still help
+        receipt = (Prompt("urgent_advice"),) + receipt
+    return Step(None, receipt, effects + (tip,), language=state.language)
 
 
 def _not_found(query: str) -> Prompt:

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from vietnam_provinces import Ward
 
 import flows
 from flows import Channel, Context, Input, InputKind, State
@@ -88,3 +89,19 @@ def test_digits_no_keypad_sends_are_a_wrong_choice_not_a_crash(directory):
     step = flows.advance(step.state, Input(text="³"), ctx(directory))
     assert step.state.node == "category" and one_segment(flows.render_all(
         step.prompts, "vi", "sms"))
+
+
+def test_an_urgent_tip_is_told_to_call_113_and_the_longest_receipt_still_fits(directory):
+    urgent = flows.advance(None, Input(text="TIN 15865 cuu, dang co cuop o cho"), ctx(directory))
+    calm = flows.advance(None, Input(text="TIN 15865 trom bo dem qua"), ctx(directory))
+    assert urgent.filed.urgent and not calm.filed.urgent
+    assert flows.render_all(urgent.prompts, "vi", "sms").startswith("Nguy hiem: goi ngay 113. ")
+    assert "113" not in flows.render_all(calm.prompts, "vi", "sms")
+    for ward in Ward.iter_all():  # every commune's name in the receipt, in both languages
+        for language in ("vi", "en"):
+            state = State("details", language, {"category": "cuop", "commune": int(ward.code)})
+            step = flows.advance(state, Input(text="dang xay ra"), ctx(directory))
+            sms = flows.render_all(step.prompts, language, "sms")
+            ussd = flows.render_all(step.prompts, language, "ussd", "\n")
+            assert step.filed.urgent and one_segment(sms), sms
+            assert "113" in ussd and len(ussd) <= 182, ussd
