@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.engine import Engine
 
 from db.models import (
@@ -88,6 +88,24 @@ def _merge(keyring: Keyring, inbound, outbound) -> list[Line]:
             lines.append((msg.received_at, 1, "them", keyring.unseal(msg.reply_sealed)))
     lines += [(m.sent_at or m.updated_at, 2, "them", m.body) for m in outbound]
     return [(at, side, text) for at, _, side, text in sorted(lines, key=lambda x: (x[0], x[1]))]
+
+
+def latest_tip_officer(engine: Engine, keyring: Keyring, phone: str,
+                       scope: ColumnElement[bool]) -> int | None:
+    """The officer phone that receives this resident's latest tip: the officer it was sent to,
+    or (before the worker has routed it) its commune's first active officer; within scope."""
+    with reading(engine) as session:
+        tip = session.execute(
+            select(Tip.officer_id, Tip.commune_code).join(Reporter, Reporter.id == Tip.reporter_id)
+            .where(Reporter.pseudonym == keyring.pseudonym(phone))
+            .order_by(Tip.id.desc()).limit(1)).first()
+        if tip is None:
+            return None
+        mine = Officer.id == tip.officer_id if tip.officer_id else and_(
+            Officer.commune_code == tip.commune_code, Officer.kind == OfficerKind.COMMUNE)
+        return session.execute(
+            select(Officer.id).where(mine, Officer.active, scope)
+            .order_by(Officer.priority, Officer.id).limit(1)).scalar_one_or_none()
 
 
 def latest_reference(engine: Engine, officer_id: int) -> str:

@@ -107,7 +107,7 @@ def reporter_sms():
     text = request.form.get("text", "")[:1000]
     svc = services()
     wire.send_sms(_wire(), svc.settings.twilio_auth_token, _phone(), HOTLINE, text)
-    return _back()
+    return _back_to_tip()
 
 
 @bp.post("/officer/<int:officer_id>/sms")
@@ -122,6 +122,15 @@ def officer_sms(officer_id: int):
                     text[:1000])
     return _back(officer.id)
 
+
+
+def _back_to_tip():
+    """Back to both phones, the officer's being the one the resident's latest tip goes to."""
+    if current_user.role == Role.OFFICER:  # an officer login only ever sees its own phone
+        return _back()
+    svc = services()
+    return _back(handsets.latest_tip_officer(svc.engine, svc.keyring, _phone(),
+                                             current_user.scope.officers()))
 
 
 def _back(officer_id: int | None = None):

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from gateway import phones as wire
 from gateway.admin.access import roles
 from gateway.services import services
-from gateway.simulator import HOTLINE, SERVICE_CODE, _back, _phone, _wire, bp
+from gateway.simulator import HOTLINE, SERVICE_CODE, _back, _back_to_tip, _phone, _wire, bp
 
 MAX_SAID = 600
 
@@ -34,7 +34,7 @@ def ussd():
         return _back()
     state.update(screen=screen.text[:400], final=screen.final)
     session["sim_ussd"] = state
-    return _back()
+    return _back_to_tip() if screen.final else _back()
 
 
 @bp.post("/call")
@@ -59,7 +59,7 @@ def call():
     state.update(said=" ".join(step.said)[:MAX_SAID], action=step.action, record=step.record,
                  silence=step.silence, ended=step.action is None and step.silence is None)
     session["sim_call"] = state
-    return _back()
+    return _back_to_tip() if state["ended"] else _back()
 
 
 def _answer(token: str, state: dict, what: str) -> wire.CallStep:

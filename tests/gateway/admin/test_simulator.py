@@ -17,8 +17,13 @@ def has_route(app, path: str) -> bool:
 def test_a_tip_goes_from_the_virtual_phone_to_the_officer_and_back(client, rt, accounts):
     login(client, accounts.admin)
     post(client, "/simulator/number", {"phone": REPORTERS[0]})
-    post(client, "/simulator/sms", {"text": "TIN 15865 co nguoi ban ma tuy o bai song"})
+    first = rows(rt.engine, Officer, Officer.kind == "commune")[0]
+    assert first.commune_code != OFFICER_COMMUNE  # the officer phone shown until a tip is sent
+    sent = post(client, "/simulator/sms", {"text": "TIN 15865 co nguoi ban ma tuy o bai song",
+                                           "officer": first.id})
     [tip] = rows(rt.engine, Tip)
+    receiver = rows(rt.engine, Officer, Officer.commune_code == OFFICER_COMMUNE)[0]
+    assert sent.headers["Location"].endswith(f"/simulator?officer={receiver.id}")
     resident = client.get("/simulator/reporter").get_data(as_text=True)
     assert "TIN 15865 co nguoi ban ma tuy" in resident
     assert f"Da nhan tin bao {tip.reference}, PIN ****" not in resident  # the PIN is shown
@@ -112,3 +117,15 @@ def test_the_resident_phone_calls_the_voice_menu_by_keypad(client, app, rt, acco
     assert 'id="call-said"' in text and "(HTTP" not in text
     post(client, "/simulator/call", {"do": "keys", "digits": "1"})
     assert len(rows(rt.engine, InboundMessage, InboundMessage.channel == "voice")) == 2
+
+
+def test_a_ussd_report_shows_the_officer_phone_it_goes_to(client, app, rt, accounts):
+    login(client, accounts.admin)
+    post(client, "/simulator/ussd", {"dial": "1"})
+    for answer in ("1", "1", "15865"):
+        assert "officer=" not in post(client, "/simulator/ussd", {"answer": answer}
+                                      ).headers["Location"]
+    done = post(client, "/simulator/ussd", {"answer": "co nguoi ban ma tuy o bai song"})
+    assert rows(rt.engine, Tip)[0].commune_code == OFFICER_COMMUNE
+    receiver = rows(rt.engine, Officer, Officer.commune_code == OFFICER_COMMUNE)[0]
+    assert done.headers["Location"].endswith(f"/simulator?officer={receiver.id}")
