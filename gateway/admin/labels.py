@@ -7,9 +7,8 @@ An unknown code is shown as it is stored, never hidden.
 
 from datetime import datetime
 
-from babel.numbers import get_decimal_symbol
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
 from flows import categories
@@ -107,7 +106,7 @@ def duration_label(seconds: float | None) -> str:
         value, unit = minutes / 60, _("h")
     else:
         value, unit = minutes / 1440, _("d")
-    return f"{value:.1f}".replace(".", get_decimal_symbol(get_locale())) + " " + unit
+    return f"{format_decimal(round(value, 1), format='0.0')} {unit}"
 
 
 def band_label(band: str) -> str:
