@@ -82,8 +82,9 @@ _ENGLISH_FILLERS = frozenset({"i", "want", "to", "would", "like", "a", "make", "
 
 def says_nothing(text: str, keywords: Keywords) -> bool:
     """The message tells nothing yet: a greeting ("Alo!", "xin chào ạ"), the wish to report
-    ("Tôi muốn tố giác", "cho em hỏi"), or no word at all ("?")."""
-    return all(word in keywords.empty_words for word in _WORD.findall(fold(text)))
+    ("Tôi muốn tố giác", "cho em hỏi"), a menu key out of its menu ("2"), or no word ("?")."""
+    return all(word in keywords.empty_words or (word.isdigit() and len(word) < 5)
+               for word in _WORD.findall(fold(text)))
 
 
 def is_thanks(text: str, keywords: Keywords) -> bool:

@@ -50,7 +50,8 @@ def test_commands_are_found_whatever_the_spelling(text, command, rest):
     ("I want to report a tip", True), ("?", True), ("...", True), ("cảm ơn ạ", True),
     ("alo co trom", False), ("chao mung", False), ("hi vong", False), ("giup toi voi", False),
     ("cứu", False), ("help me", False), ("toi muon to giac nguoi ban ma tuy", False),
-    ("15865", False), ("co nguoi la", False),
+    ("2", True), ("toi muon bao tin 1", True), ("15865", False), ("co nguoi la", False),
+    ("co 2 nguoi la", False),
 ])
 def test_a_message_that_tells_nothing_yet_is_recognised(text, empty):
     assert says_nothing(text, Keywords()) is empty
