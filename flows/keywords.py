@@ -96,10 +96,11 @@ def is_thanks(text: str, keywords: Keywords) -> bool:
 
 
 def english_only(text: str) -> bool:
-    """Every word is one of the English fillers ("hello", "I want to report", "thank you")."""
+    """Two words or more, every one an English filler ("I want to report", "thank you");
+    "ok", "hello" or "thanks" alone are as much Vietnamese texting as English."""
     words = _WORD.findall(fold(text))
-    return bool(words) and all(word in _ENGLISH_FILLERS for word in words) and not all(
-        word in ("ok", "okay", "a") for word in words)
+    return len(words) >= 2 and all(word in _ENGLISH_FILLERS for word in words) and not all(
+        word in ("ok", "okay", "a", "hello", "hi") for word in words)
 
 
 _DONT_KNOW = frozenset(

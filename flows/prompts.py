@@ -79,6 +79,12 @@ PROMPTS: dict[str, dict[str, Text]] = {
         "vi": "Da huy, tin chua duoc gui. Soan TIN de bao tin moi.",
         "en": "Cancelled, nothing was sent. Text TIP to start a new tip.",
     },
+    "nothing_to_cancel": {
+        "vi": "Khong co tin dang soan de huy. Tin da gui van duoc chuyen cong an; bo sung: THEM "
+        "<ma> <PIN> <noi dung>.",
+        "en": "Nothing to cancel. A tip already sent stays with the police; to add to it: MORE "
+        "<ref> <PIN> <text>.",
+    },
     "language_set": {
         "vi": "Da chon tieng Viet. Soan TIN de bao tin, GIUP de xem huong dan.",
         "en": "English selected. Text TIP to send a tip, HELP for help.",

@@ -42,8 +42,9 @@ def advance(state: State | None, event: Input, ctx: Context) -> Step:
     effects = (SetLanguage(language),) if language != ctx.language else ()
     if command is Command.HELP:
         return Step(state, (Prompt("help"),), effects, _wait(state, ctx), language)
-    if command is Command.CANCEL:
-        return Step(None, (Prompt("cancelled"),), effects, language=language)
+    if command is Command.CANCEL:  # with no conversation, a tip already sent is not undone
+        key = "cancelled" if state is not None else "nothing_to_cancel"
+        return Step(None, (Prompt(key),), effects, language=language)
     if command in (Command.ENGLISH, Command.VIETNAMESE):
         language = "en" if command is Command.ENGLISH else "vi"
         effects = (SetLanguage(language),)
@@ -56,8 +57,8 @@ def advance(state: State | None, event: Input, ctx: Context) -> Step:
     if state is None:
         if not text:
             return Step(None, (Prompt("empty"),), effects, language=language)
-        if keywords.english_only(text) and language != "en":  # "hello", "thank you"
-            language, effects = "en", (SetLanguage("en"),)
+        if keywords.english_only(text):  # "thank you": answered in English, not kept for good
+            language = "en"
         if keywords.is_thanks(text, ctx.keywords):  # "cam on a" after a receipt: no new tip
             return Step(None, (Prompt("thanks_reply"),), effects, language=language)
         return _next(State("start", language, _parse_tip(text, ctx)), ctx, effects)
