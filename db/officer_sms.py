@@ -9,8 +9,9 @@ from db import actions
 from db.models import Officer, Tip, TipStatus
 from db.turns import Env, Turn
 from flows import Prompt, render
+from flows.directory import name_key
 from flows.officer import OfficerCommand, parse
-from flows.text import SMS_SINGLE_GSM7, gsm7_length
+from flows.text import SMS_SINGLE_GSM7, gsm7_length, shorten, to_gsm7
 
 
 def handle(session: Session, env: Env, officer: Officer, text: str, now: datetime) -> Turn:
@@ -36,7 +37,14 @@ def handle(session: Session, env: Env, officer: Officer, text: str, now: datetim
         return actions.resolve(session, env, tip, actor, now, command.decision, command.text)
     if command.command is OfficerCommand.ASK:
         return actions.ask(session, env, tip, actor, command.text, now)
-    return actions.transfer(session, env, tip, actor, command.commune_code, now)
+    code = command.commune_code
+    if code is None and command.text:
+        found = env.directory.search(command.text, tip.province_code)
+        exact = [c for c in found if name_key(c.name) == name_key(command.text)]
+        if len(exact) != 1:  # a typo or a shared name: the officer picks by code
+            return Turn(reply=_choices(command.reference, command.text, exact or found))
+        code = exact[0].code
+    return actions.transfer(session, env, tip, actor, code, now)
 
 
 def open_list(session: Session, officer: Officer) -> str:
@@ -63,13 +71,22 @@ def _acknowledge_the_only_one(session: Session, env: Env, officer: Officer,
     return actions.acknowledge(session, env, tip, actions.Actor.officer(officer), now)
 
 
-def _listed(key: str, items: list[str]) -> str:
+def _choices(reference: str, typed: str, found: list) -> str:
+    """Which communes a name typed after CHUYEN could be, with their codes (one segment)."""
+    if not found:
+        return render(Prompt("officer_commune_not_found", {
+            "ref": reference, "name": shorten(to_gsm7(typed), 20)}), "vi", "sms")
+    items = [f"{to_gsm7(c.name)} {c.code}" for c in found]
+    return _listed("officer_commune_choices", items, ref=reference)
+
+
+def _listed(key: str, items: list[str], **params) -> str:
     """The prompt with as many of the items as fit one segment, and how many more there are."""
     text = ""
     for shown in range(len(items), 0, -1):
         more = render(Prompt("list_more", {"count": len(items) - shown}), "vi", "sms")
-        text = render(Prompt(key, {"count": len(items), "items": ", ".join(items[:shown])}),
-                      "vi", "sms") + (more if shown < len(items) else "")
+        listed = {"count": len(items), "items": ", ".join(items[:shown]), **params}
+        text = render(Prompt(key, listed), "vi", "sms") + (more if shown < len(items) else "")
         if gsm7_length(text) <= SMS_SINGLE_GSM7:
             return text
     return text

@@ -70,9 +70,11 @@ def _arguments(command: OfficerCommand, rest: str) -> Parsed:
         return Parsed(command, text=rest.strip())
     reference = "".join(match.group(1).split())
     rest = rest[match.end():].strip()
-    if command is OfficerCommand.TRANSFER:
+    if command is OfficerCommand.TRANSFER:  # a code, or a name ("CHUYEN 482913 Hoang Hoa")
         code = _CODE.match(rest)
-        return Parsed(command, reference, commune_code=int(code.group(1)) if code else None)
+        if code:
+            return Parsed(command, reference, commune_code=int(code.group(1)))
+        return Parsed(command, reference, rest)
     if command is OfficerCommand.RESOLVE:
         decision, rest = _decision(rest)
         return Parsed(command, reference, rest, decision=decision)

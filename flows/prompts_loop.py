@@ -55,6 +55,14 @@ LOOP_PROMPTS: dict[str, dict[str, str]] = {
         "vi": "Khong co xa/phuong ma {code}. Soan CHUYEN {ref} <ma xa>.",
         "en": "No commune with code {code}. Send CHUYEN {ref} <commune code>.",
     },
+    "officer_commune_not_found": {
+        "vi": "Khong tim thay xa \"{name}\". Soan CHUYEN {ref} <ma xa>.",
+        "en": "No commune found for \"{name}\". Send CHUYEN {ref} <commune code>.",
+    },
+    "officer_commune_choices": {
+        "vi": "Soan CHUYEN {ref} <ma xa>, ma xa: {items}",
+        "en": "Send CHUYEN {ref} <commune code>, codes: {items}",
+    },
     "officer_ack_which": {
         "vi": "Co {count} tin chua nhan, soan OK <ma> cho tung tin: {items}",
         "en": "{count} tips not yet taken, send OK <ref> for each: {items}",

@@ -149,6 +149,18 @@ def test_chuyen_moves_the_tip_to_another_commune_and_dispatches_it_there(client,
     assert bad == f"Khong co xa/phuong ma 99999. Soan CHUYEN {tip.reference} <ma xa>."
 
 
+def test_chuyen_takes_a_commune_name_but_never_guesses_one(client, settings, rt, tip):
+    typo = officer_says(client, settings, rt, f"CHUYEN {tip.reference} hoang tin")
+    assert typo == (f"Soan CHUYEN {tip.reference} <ma xa>, ma xa: Xa Hoang Tien 15991, "
+                    "Xa Hoang Thanh 16000, Xa Hoang Giang 15880")
+    unknown = officer_says(client, settings, rt, f"CHUYEN {tip.reference} khong co xa nay")
+    assert unknown == f'Khong tim thay xa "khong co xa nay". Soan CHUYEN {tip.reference} <ma xa>.'
+    assert rows(rt.engine, Tip)[0].commune_code == 15865  # neither moved the tip
+    named = officer_says(client, settings, rt, f"chuyen {tip.reference} Phường Nguyệt Viên")
+    assert named == f"Da chuyen tin bao {tip.reference} sang Cong an Phuong Nguyet Vien."
+    assert rows(rt.engine, Tip)[0].commune_code == 15925
+
+
 def test_ds_lists_open_tips_in_one_segment_those_to_take_first(client, settings, rt, tip):
     officer_says(client, settings, rt, f"OK {tip.reference}")
     sms(client, settings, "TIN 15865 vu viec moi", sender=REPORTERS[1])
