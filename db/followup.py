@@ -70,7 +70,8 @@ def intercept(session: Session, env: Env, reporter: Reporter, text: str, now: da
     """TT / THEM commands and answers to an officer's question (`relay`, if one is open),
     before the tip flow. Returns a Turn, or None when the message is for the tip flow."""
     request = followup_commands.parse(text)
-    if request is not None:
+    # With an officer's question open, bare numbers may be the answer; TT/THEM never are.
+    if request is not None and not (request.bare and relay is not None):
         return _followup(session, env, reporter, request, now)
     if relay is None:
         return None

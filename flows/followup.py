@@ -20,6 +20,8 @@ _WORDS = (("trang thai", FollowupKind.STATUS), ("kiem tra", FollowupKind.STATUS)
           ("them", FollowupKind.MORE), ("more", FollowupKind.MORE))
 _NUMBERS = re.compile(r"^\s*((?:\d\s*){6})\s*(\d{4})(?!\d)")
 _REFERENCE_ALONE = re.compile(r"^\s*((?:\d\s*){6})$")
+# The reference and PIN alone need something between them: "0912345678" is a phone number.
+_BARE = re.compile(r"^\s*(\d{3}\s?\d{3})[\s.,;:/-]+(\d{4})\s*$")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Followup:
     reference: str
     pin: str
     text: str = ""
+    bare: bool = False  # the reference and PIN alone, without a command word
 
 
 def parse(message: str) -> Followup | None:
@@ -39,9 +42,10 @@ def parse(message: str) -> Followup | None:
     empty (the reporter is told the PIN is needed)."""
     text = clean(message).strip()
     key = fold(text)
-    alone = _NUMBERS.match(text)
-    if alone and not text[alone.end():].strip():  # "482913 4721"
-        return Followup(FollowupKind.STATUS, "".join(alone.group(1).split()), alone.group(2))
+    alone = _BARE.match(text)
+    if alone:  # "482913 4721"
+        return Followup(FollowupKind.STATUS, "".join(alone.group(1).split()), alone.group(2),
+                        bare=True)
     for words, kind in _WORDS:
         if key.startswith(words + " ") or re.match(rf"^{words}\d", key):
             rest = text[len(words):]

@@ -61,6 +61,7 @@ def test_transfer_reads_a_commune_code(text, code):
     ("Kiểm tra 482913 4721", FollowupKind.STATUS, "482913", "4721", ""),
     ("482913 4721", FollowupKind.STATUS, "482913", "4721", ""),  # what a receipt gave, alone
     (" 482 913  4721 ", FollowupKind.STATUS, "482913", "4721", ""),
+    ("482913, 4721", FollowupKind.STATUS, "482913", "4721", ""),
     ("TT 482913", FollowupKind.STATUS, "482913", "", ""),  # the PIN is missing: asked for
     ("them 482913", FollowupKind.MORE, "482913", "", ""),
 ])
@@ -71,6 +72,7 @@ def test_reporter_follow_ups_are_read(text, kind, reference, pin, rest):
 
 @pytest.mark.parametrize("text", ["them nguoi la mat o thon 3", "TT", "tt xa hoang",
                                   "thembot 1", "them 500000 dong bi mat o cho",
-                                  "482913 4721 nguoi la", "15865 trom bo"])
+                                  "482913 4721 nguoi la", "15865 trom bo", "0912345678",
+                                  "4829134721", "0912 345 678"])
 def test_a_follow_up_word_without_reference_and_pin_is_not_a_command(text):
     assert parse_followup(text) is None

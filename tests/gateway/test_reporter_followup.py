@@ -1,6 +1,6 @@
 """Reporters follow up by SMS: TT for status, THEM to add, five wrong PINs lock an hour."""
 
-from db.models import OutboundMessage, Tip, TipEvent
+from db.models import Officer, OutboundMessage, Tip, TipEvent
 from tests.helpers import reply_of, rows, run_worker, sms
 from tests.privacy import REPORTERS
 
@@ -85,3 +85,17 @@ def test_a_status_request_without_the_pin_asks_for_it_and_counts_no_attempt(clie
     assert len(rows(rt.engine, Tip)) == 1 and "pin_locked" not in [
         e.kind for e in rows(rt.engine, TipEvent)]
     assert reply_of(sms(client, settings, f"TT {ref} {pin}")).startswith(f"Tin bao {ref}: ")
+
+
+def test_numbers_answering_an_officers_question_reach_the_officer(client, settings, rt):
+    ref, pin = _filed(client, settings, rt)
+    [tip] = rows(rt.engine, Tip)
+    officer = rows(rt.engine, Officer, Officer.id == tip.officer_id)[0]
+    sms(client, settings, f"HOI {ref} so dien thoai cua ke do?", sender=officer.phone)
+    answer = reply_of(sms(client, settings, "093 456 7890"))  # shaped like a reference and PIN
+    assert answer.startswith("Da chuyen tra loi cua ban cho can bo")
+    run_worker(rt.redis)
+    [forwarded] = rows(rt.engine, OutboundMessage, OutboundMessage.purpose == "forward_reply")
+    assert forwarded.body.endswith('"093 456 7890"')
+    phone = reply_of(sms(client, settings, "0934567890"))  # no question open: no PIN attempt
+    assert not phone.startswith("Khong xem duoc")
