@@ -123,7 +123,7 @@ def event_data_label(kind: str, data: dict) -> str:
     for key, value in data.items():
         if kind == "reassigned" and key in ("from", "to") and value is not None:
             value = _("officer #%(id)s", id=value)
-        shown = _EVENT_DATA.get(key, lambda k, v: f"{k}: {v}")(key, value)
+        shown = _EVENT_DATA[key](value) if key in _EVENT_DATA else f"{key}: {value}"
         if shown:
             parts.append(shown)
     return " · ".join(parts)
@@ -139,25 +139,24 @@ def _quoted(text: str) -> str:
 
 
 _EVENT_DATA = {
-    "channel": lambda k, v: channel_label(v),
-    "category": lambda k, v: category_label(v) if v else "",
-    "commune": lambda k, v: _("commune %(code)s", code=v) if v else _("commune not known"),
-    "urgent": lambda k, v: _("urgent") if v else "",
-    "level": lambda k, v: _("level %(n)s", n=v),
-    "officer_kind": lambda k, v: officer_kind_label(v),
-    "outbound_id": lambda k, v: _("message #%(id)s", id=v),
-    "purpose": lambda k, v: purpose_label(v),
-    "reason": lambda k, v: _reason(v),
-    "decision": lambda k, v: decision_label(v) if v else "",
-    "note": lambda k, v: _quoted(v),
-    "text": lambda k, v: _quoted(v),
-    "from": lambda k, v: _("from %(x)s", x=v if v is not None else "-"),
-    "to": lambda k, v: _("to %(x)s", x=v),
-    "valuable": lambda k, v: _("valuable") if v else _("not valuable"),
-    "implicit": lambda k, v: _("implied by resolving") if v else "",
-    "until": lambda k, v: _("until %(time)s", time=current_app.jinja_env.filters["local"](
+    "channel": channel_label,
+    "category": lambda v: category_label(v) if v else "",
+    "commune": lambda v: _("commune %(code)s", code=v) if v else _("commune not known"),
+    "urgent": lambda v: _("urgent") if v else "",
+    "level": lambda v: _("level %(n)s", n=v),
+    "officer_kind": officer_kind_label,
+    "outbound_id": lambda v: _("message #%(id)s", id=v),
+    "purpose": purpose_label,
+    "reason": _reason,
+    "decision": lambda v: decision_label(v) if v else "",
+    "note": _quoted,
+    "text": _quoted,
+    "from": lambda v: _("from %(x)s", x=v if v is not None else "-"),
+    "to": lambda v: _("to %(x)s", x=v),
+    "valuable": lambda v: _("valuable") if v else _("not valuable"),
+    "implicit": lambda v: _("implied by resolving") if v else "",
+    "until": lambda v: _("until %(time)s", time=current_app.jinja_env.filters["local"](
         datetime.fromisoformat(v))),
-    "last_error": lambda k, v: str(v),
 }
 
 
