@@ -48,6 +48,8 @@ def servers(stack: Stack, web_workers: int, references: dict[str, str] | None = 
     ports = {name: free_port() for name in ("ceiling", *(references or {}), "tinbao")}
     env = {"BENCH_SIGNED_URL": f"http://127.0.0.1:{ports['tinbao']}{PATH}"}
     stack.gunicorn("bench.ceiling_app:create_app()", ports["ceiling"], web_workers)
+    if references:
+        reference_app.prepare(stack.database_url)
     for name, app in (references or {}).items():
         stack.gunicorn(app, ports[name], web_workers, env)
     stack.gunicorn("gateway:create_app()", ports["tinbao"], web_workers)
