@@ -163,7 +163,7 @@ def _advance(env: Env, state: State | None, event: Input, channel: Channel, lang
     ctx = flows.Context(now=now, channel=channel, directory=env.directory, language=language,
                         province_code=province, reference=new_reference(), pin=new_pin(),
                         keywords=settings.keywords, speech=settings.voice_speech,
-                        languages=languages)
+                        languages=languages, urgent_categories=settings.urgent_categories)
     return flows.advance(state, event, ctx)
 
 

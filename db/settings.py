@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from flows.categories import Category
 from flows.engine import Keywords
 
 PLACEHOLDERS = frozenset({"", "change-me", "changeme", "secret", "dev", "test", "placeholder"})
@@ -203,7 +204,7 @@ class Settings:
             sweep_grace_seconds=int(env.get("SWEEP_GRACE_SECONDS", 30)),
             sla_seconds={"urgent": 300.0, "normal": 1800.0,
                          **_durations(env.get("SLA", ""))},
-            urgent_categories=_list(env.get("URGENT_CATEGORIES", "cuop")),
+            urgent_categories=_list(env.get("URGENT_CATEGORIES", "cuop").lower()),
             notify_dispatched=_bool(env.get("NOTIFY_DISPATCHED", "1")),
             notify_acknowledged=_bool(env.get("NOTIFY_ACKNOWLEDGED", "1")),
             notify_resolved=_bool(env.get("NOTIFY_RESOLVED", "1")),
@@ -240,7 +241,7 @@ class Settings:
                 problems.append(f"{name} is not set")
             elif not self.demo and value.strip().lower() in PLACEHOLDERS:
                 problems.append(f"{name} is a placeholder")
-        problems += self._channel_problems()
+        problems += self._channel_problems() + self._category_problems()
         ussd = self.ussd_secret.strip().lower()
         if ussd and not self.demo and (ussd in PLACEHOLDERS or len(ussd) < 16):
             problems.append("USSD_SECRET is a placeholder (use 16 characters or more)")
@@ -251,6 +252,15 @@ class Settings:
         """Seconds an officer has to acknowledge a tip before it escalates."""
         by_category = self.sla_seconds.get(category)
         return by_category if by_category else self.sla_seconds["urgent" if urgent else "normal"]
+
+    def _category_problems(self) -> list[str]:
+        """Category codes in URGENT_CATEGORIES and SLA that no tip can have (a typo there would
+        silently make nothing urgent or leave a category on the default deadline)."""
+        known = {category.value for category in Category}
+        sla = set(self.sla_seconds) - {"urgent", "normal"}
+        return [f"{name}: unknown category {code!r} (known: {', '.join(sorted(known))})"
+                for name, codes in (("URGENT_CATEGORIES", self.urgent_categories), ("SLA", sla))
+                for code in sorted(set(codes) - known)]
 
     def _channel_problems(self) -> list[str]:
         """What is wrong with the provider choice and the Kannel settings."""

@@ -206,10 +206,11 @@ def file_tip(
     """Insert a tip from a flow's FileTip effect, with its first timeline event; returns the
     new row's id, reference and urgency.
 
-    Urgent when the reporter's words say so or the category is configured as urgent; the
-    legal clock (Criminal Procedure Code art. 147: 20 days to decide) starts now.
+    Urgent as the flow decided (the reporter's words, or a category of URGENT_CATEGORIES: the
+    receipt's advice to call 113 rests on the same decision); the legal clock (Criminal
+    Procedure Code art. 147: 20 days to decide) starts now.
     """
-    urgent = effect.urgent or effect.category in settings.urgent_categories
+    urgent = effect.urgent
     stmt = prepared(session, "tip", lambda insert: insert(_TIPS).on_conflict_do_nothing(
         index_elements=["reference"]).returning(_TIPS.c.id, _TIPS.c.reference, _TIPS.c.urgency))
     tip = session.execute(stmt, dict(

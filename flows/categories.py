@@ -95,7 +95,6 @@ _PATTERNS = tuple(
 )
 # Words that signal something happening now, so the tip is handled as urgent.
 _URGENT = re.compile(r"\b(?:khan cap|gap|cuu|dang xay ra|ngay bay gio|urgent|emergency|now)\b")
-URGENT_CATEGORIES = frozenset({Category.ROBBERY})
 
 
 def guess(text: str) -> Category | None:
@@ -113,9 +112,10 @@ def from_menu(choice: str) -> Category | None:
     return MENU[key - 1] if key is not None and 1 <= key <= len(MENU) else None
 
 
-def is_urgent(category: Category, text: str, urgent_categories=URGENT_CATEGORIES) -> bool:
-    """Urgent when the category is, or the reporter says it is happening now."""
-    return category in urgent_categories or bool(_URGENT.search(fold(text)))
+def is_urgent(category: Category, text: str, urgent_categories: tuple[str, ...]) -> bool:
+    """Urgent when the category is one of the deployment's urgent ones (by code), or the
+    reporter says it is happening now."""
+    return category.value in urgent_categories or bool(_URGENT.search(fold(text)))
 
 
 def name(category: Category | str, language: str) -> str:

@@ -135,6 +135,8 @@ class Context:
     # The languages a caller or USSD user may pick, in key order (1, 2, 3...). Beyond vi and en,
     # a deployment's recorded voice languages: their texts fall back to Vietnamese.
     languages: tuple[str, ...] = ("vi", "en")
+    # Categories whose tips are urgent whatever the words (URGENT_CATEGORIES), by stored code.
+    urgent_categories: tuple[str, ...] = ("cuop",)
 
 
 @dataclass

@@ -69,6 +69,10 @@ PROMPTS: dict[str, dict[str, Text]] = {
         "vi": "Nguy hiem: goi ngay 113.",
         "en": "In danger: call 113 now.",
     },
+    "fire_advice": {
+        "vi": "Dang chay? Goi ngay 114.",
+        "en": "Fire now? Call 114.",
+    },
     "receipt": {
         "vi": "Da nhan tin bao {ref}, PIN {pin}. Tin da chuyen {place}. Giu ma va PIN de theo "
         "doi. Cam on ban!",

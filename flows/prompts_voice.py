@@ -64,6 +64,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "vi": "Nếu bạn đang gặp nguy hiểm, hãy gọi ngay một một ba.",
         "en": "If you are in danger now, call one one three.",
     },
+    "fire_advice": {
+        "vi": "Nếu đang có cháy, hãy gọi ngay cứu hỏa, số một một bốn.",
+        "en": "If something is on fire now, call the fire service, one one four.",
+    },
     "receipt": {
         "vi": "Tin báo của bạn đã được ghi nhận. Mã tin báo là {ref}. Mã PIN là {pin}. Xin nhắc "
         "lại: mã tin báo {ref}, mã PIN {pin}. Hãy ghi lại để theo dõi. Cảm ơn bạn, tạm biệt.",

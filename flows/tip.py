@@ -229,7 +229,7 @@ def _file(state: State, ctx: Context, effects: tuple = ()) -> Step:
         province_code=province,
         details=details,
         language=state.language,
-        urgent=categories.is_urgent(category, details),
+        urgent=categories.is_urgent(category, details, ctx.urgent_categories),
         reference=ctx.reference,
         pin=ctx.pin,
         recording_url=a.get("recording"),
@@ -237,9 +237,18 @@ def _file(state: State, ctx: Context, effects: tuple = ()) -> Step:
     )
     where = messages.place(ctx.directory, tip.commune_code, tip.province_code)
     receipt = (Prompt("receipt", {"ref": ctx.reference, "pin": ctx.pin, "place": where}),)
-    if tip.urgent:  # a tip line is not an emergency line: say so while it may still help
-        receipt = (Prompt("urgent_advice"),) + receipt
+    advice = _advice(category, tip.urgent)
+    if advice:
+        receipt = (advice,) + receipt
     return Step(None, receipt, effects + (tip,), language=state.language)
+
+
+def _advice(category: Category, urgent: bool) -> Prompt | None:
+    """A tip line is not an emergency line: say so while it may still help. A fire is told
+    the fire service's number (114), any other urgent tip the police's (113)."""
+    if category is Category.FIRE:
+        return Prompt("fire_advice")
+    return Prompt("urgent_advice") if urgent else None
 
 
 def _not_found(query: str) -> Prompt:

@@ -91,3 +91,14 @@ def test_a_placeholder_or_short_ussd_secret_is_refused_outside_demo_mode(value):
     with pytest.raises(SettingsError, match="USSD_SECRET"):
         Settings.from_env({**GOOD, "USSD_SECRET": value})
     assert Settings.from_env({**GOOD, "USSD_SECRET": value, "TINBAO_DEMO": "1"}).demo
+
+
+def test_unknown_categories_in_urgent_categories_or_sla_are_refused():
+    with pytest.raises(SettingsError, match="URGENT_CATEGORIES: unknown category 'chay_no'"):
+        Settings.from_env({**GOOD, "URGENT_CATEGORIES": "cuop,chay_no"})
+    with pytest.raises(SettingsError, match="SLA: unknown category 'matuy'"):
+        Settings.from_env({**GOOD, "SLA": "urgent=5m,normal=30m,matuy=15m"})
+    settings = Settings.from_env({**GOOD, "URGENT_CATEGORIES": "CUOP, chay",
+                                  "SLA": "urgent=5m,normal=30m,ma_tuy=15m"})
+    assert settings.urgent_categories == ("cuop", "chay")
+    assert settings.sla("ma_tuy", urgent=False) == 900

@@ -91,17 +91,36 @@ def test_digits_no_keypad_sends_are_a_wrong_choice_not_a_crash(directory):
         step.prompts, "vi", "sms"))
 
 
-def test_an_urgent_tip_is_told_to_call_113_and_the_longest_receipt_still_fits(directory):
+def test_an_urgent_tip_is_told_to_call_113_a_fire_114_and_the_longest_receipt_still_fits(
+        directory):
     urgent = flows.advance(None, Input(text="TIN 15865 cuu, dang co cuop o cho"), ctx(directory))
     calm = flows.advance(None, Input(text="TIN 15865 trom bo dem qua"), ctx(directory))
-    assert urgent.filed.urgent and not calm.filed.urgent
+    fire = flows.advance(None, Input(text="TIN 15865 chay nha o thon 3"), ctx(directory))
+    assert urgent.filed.urgent and not calm.filed.urgent and not fire.filed.urgent
     assert flows.render_all(urgent.prompts, "vi", "sms").startswith("Nguy hiem: goi ngay 113. ")
+    assert flows.render_all(fire.prompts, "vi", "sms").startswith("Dang chay? Goi ngay 114. ")
     assert "113" not in flows.render_all(calm.prompts, "vi", "sms")
+    assert "114" not in flows.render_all(calm.prompts, "vi", "sms")
     for ward in Ward.iter_all():  # every commune's name in the receipt, in both languages
         for language in ("vi", "en"):
-            state = State("details", language, {"category": "cuop", "commune": int(ward.code)})
-            step = flows.advance(state, Input(text="dang xay ra"), ctx(directory))
-            sms = flows.render_all(step.prompts, language, "sms")
-            ussd = flows.render_all(step.prompts, language, "ussd", "\n")
-            assert step.filed.urgent and one_segment(sms), sms
-            assert "113" in ussd and len(ussd) <= 182, ussd
+            for category, number in (("cuop", "113"), ("chay", "114")):
+                state = State("details", language, {"category": category,
+                                                    "commune": int(ward.code)})
+                step = flows.advance(state, Input(text="dang xay ra"), ctx(directory))
+                sms = flows.render_all(step.prompts, language, "sms")
+                ussd = flows.render_all(step.prompts, language, "ussd", "\n")
+                assert step.filed.urgent and one_segment(sms), sms
+                assert number in ussd and len(ussd) <= 182, ussd
+
+
+def test_the_urgent_categories_are_the_deployments(directory):
+    """URGENT_CATEGORIES decides, and the receipt's advice follows the same decision."""
+    fire_urgent = ctx(directory, urgent_categories=("cuop", "chay"))
+    fire = flows.advance(None, Input(text="TIN 15865 chay nha o thon 3"), fire_urgent)
+    assert fire.filed.urgent
+    robbery_calm = ctx(directory, urgent_categories=("ma_tuy",))
+    robbery = flows.advance(None, Input(text="TIN 15865 bi cuop xe hom qua"), robbery_calm)
+    drugs = flows.advance(None, Input(text="TIN 15865 ban ma tuy o bai song"), robbery_calm)
+    assert not robbery.filed.urgent and drugs.filed.urgent
+    assert "113" not in flows.render_all(robbery.prompts, "vi", "sms")
+    assert flows.render_all(drugs.prompts, "vi", "sms").startswith("Nguy hiem: goi ngay 113. ")

@@ -135,3 +135,20 @@ def test_an_expired_conversation_is_filed_before_the_new_message_starts(client, 
     assert reply.startswith("Bao tin an danh")
     [tip] = rows(engine, Tip)
     assert tip.category == "nguoi_la" and tip.commune_code is None
+
+
+def test_urgent_categories_make_the_tip_urgent_and_its_receipt_says_whom_to_call(settings,
+                                                                                  officers):
+    from gateway import create_app
+
+    fire_urgent = settings.replace(urgent_categories=("cuop", "chay"))
+    app = create_app(fire_urgent)
+    client = app.test_client()
+    fire = reply_of(sms(client, fire_urgent, "TIN 15865 chay nha o thon 3"))
+    theft = reply_of(sms(client, fire_urgent, "TIN 15865 trom bo dem qua", sender=REPORTERS[1]))
+    engine = app.extensions["tinbao"].engine
+    urgency = {tip.category: tip.urgency.value for tip in rows(engine, Tip)}
+    app.extensions["tinbao"].engine.dispose()
+    assert urgency == {"chay": "urgent", "trom_cap": "normal"}
+    assert fire.startswith("Dang chay? Goi ngay 114. Da nhan tin bao ")
+    assert theft.startswith("Da nhan tin bao ")
