@@ -9,7 +9,6 @@ from db import actions
 from db.models import Officer, Tip, TipStatus
 from db.turns import Env, Turn
 from flows import Prompt, render
-from flows.directory import name_key
 from flows.officer import OfficerCommand, parse
 from flows.text import SMS_SINGLE_GSM7, gsm7_length, shorten, to_gsm7
 
@@ -39,11 +38,10 @@ def handle(session: Session, env: Env, officer: Officer, text: str, now: datetim
         return actions.ask(session, env, tip, actor, command.text, now)
     code = command.commune_code
     if code is None and command.text:
-        found = env.directory.search(command.text, tip.province_code)
-        exact = [c for c in found if name_key(c.name) == name_key(command.text)]
-        if len(exact) != 1:  # a typo or a shared name: the officer picks by code
-            return Turn(reply=_choices(command.reference, command.text, exact or found))
-        code = exact[0].code
+        commune, could_be = env.directory.pick(command.text, tip.province_code)
+        if commune is None:  # a typo or a shared name: the officer picks by code
+            return Turn(reply=_choices(command.reference, command.text, could_be))
+        code = commune.code
     return actions.transfer(session, env, tip, actor, code, now)
 
 

@@ -93,6 +93,16 @@ class Directory:
         close = difflib.get_close_matches(key, self._all_keys, n=limit, cutoff=0.85)
         return [c for k in close for c in self._by_key[k]][:limit]
 
+    def pick(self, query: str, province_code: int | None = None,
+             limit: int = 3) -> tuple[Commune | None, list[Commune]]:
+        """A commune a person names in a command (a transfer): the one whose whole name it is,
+        the given province's first, and the communes it could be (up to limit). None when the
+        name is shared or only close: they then choose by code, since a guess would send a
+        tip to the wrong police."""
+        found = self.search(query, province_code, limit)
+        exact = [c for c in found if c.key == name_key(query)]
+        return (exact[0] if len(exact) == 1 else None), (exact or found)
+
     def named(self, text: str, province_code: int | None = None) -> Commune | None:
         """The one commune a sentence names with its title ("... o xa Hoang Hoa ..."): in the
         given province only, when there is one; None when it names none, several, or a name

@@ -9,6 +9,7 @@ from flask_login import current_user
 from db import actions, recordings, remedies, timeline, tiplist
 from db.models import Officer, OutboundMessage, Role, Tip
 from db.session import Session, reading, transaction, utcnow
+from db.turns import Turn
 from flows.categories import Category
 from flows.officer import Decision
 from flows.text import number
@@ -124,7 +125,14 @@ def _apply(session: Session, svc, tip: Tip, action: str, now):
     if action == "spam":
         return actions.spam(session, tip, actor, now)
     if action == "transfer":
-        return actions.transfer(session, env, tip, actor, number(form.get("commune", "")), now)
+        typed = form.get("commune", "").strip()[:60]
+        code = number(typed)
+        if code is None and typed:
+            commune, could_be = env.directory.pick(typed, tip.province_code, limit=6)
+            if commune is None:
+                return Turn(reply=_which_commune(typed, could_be))
+            code = commune.code
+        return actions.transfer(session, env, tip, actor, code, now)
     if action == "reassign":
         officer = session.get(Officer, form.get("officer", 0, type=int))
         if officer is None or not current_user.scope.allows_officer(officer):
@@ -142,3 +150,12 @@ def _apply(session: Session, svc, tip: Tip, action: str, now):
             abort(403)
         return remedies.block_reporter(session, tip, actor, now, blocked=action == "block")
     return actions.ask(session, env, tip, actor, form.get("text", ""), now)
+
+
+def _which_commune(typed: str, could_be: list) -> str:
+    """What to say when a typed commune name is not one commune: the ones it could be, with
+    the codes that choose them, or that none has it."""
+    if not could_be:
+        return _('No commune is called "%(name)s". Enter its code or its whole name.', name=typed)
+    choices = "; ".join(f"{c.name}, {c.province_name} ({c.code})" for c in could_be)
+    return _("Which commune? %(choices)s. Enter its code.", choices=choices)

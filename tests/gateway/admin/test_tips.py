@@ -130,6 +130,25 @@ def test_transfer_moves_the_tip_and_out_of_an_officers_sight(client, rt, account
     assert client.get(f"/admin/tips/{tip.id}").status_code == 404
 
 
+def test_transfer_by_name_takes_the_one_commune_with_that_name_and_asks_otherwise(
+        client, rt, accounts, tip):
+    login(client, accounts.supervisor)
+    shared = post(client, f"/admin/tips/{tip.id}/transfer", {"commune": "dong tien"},
+                  follow_redirects=True).get_data(as_text=True)
+    assert "Xã/phường nào? Xã Đồng Tiến, Thanh Hóa (15724); Phường Đông Tiến, Thanh Hóa" \
+        " (15853). Nhập mã của xã cần chuyển." in shared  # Thanh Hoa's own, not Ha Tinh's
+    unknown = post(client, f"/admin/tips/{tip.id}/transfer", {"commune": "Xa Khong Co Ten"},
+                   follow_redirects=True).get_data(as_text=True)
+    assert "Không có xã/phường nào tên &#34;Xa Khong Co Ten&#34;." in unknown
+    assert rows(rt.engine, Tip)[0].commune_code == 15865
+    assert not [e for e in events(rt, tip.id) if e.kind == "transferred"]
+    post(client, f"/admin/tips/{tip.id}/transfer", {"commune": "  phuong hoan kiem "})
+    run_worker(rt.redis)
+    assert rows(rt.engine, Tip)[0].commune_code == 70  # one in the country: Ha Noi's
+    [moved] = [e for e in events(rt, tip.id) if e.kind == "transferred"]
+    assert moved.data == {"from": 15865, "to": 70}
+
+
 def test_the_detail_page_shows_the_whole_story_and_audits_the_view(client, rt, accounts, tip):
     login(client, accounts.supervisor)
     page = client.get(f"/admin/tips/{tip.id}").get_data(as_text=True)
