@@ -1,6 +1,7 @@
 """Tip categories, the numbered menu, and guessing a category from free text."""
 
 import re
+import unicodedata
 from enum import Enum
 
 from flows.text import fold, number, unaccent
@@ -94,7 +95,13 @@ _PATTERNS = tuple(
     for category, words in _WORDS
 )
 # Words that signal something happening now, so the tip is handled as urgent.
-_URGENT = re.compile(r"\b(?:khan cap|gap|cuu|dang xay ra|ngay bay gio|urgent|emergency|now)\b")
+_URGENT = re.compile(r"\b(?:khan cap|cap cuu|dang xay ra|dang dien ra|ngay bay gio|ngay luc nay|"
+                     r"nguy hiem|rat gap|gap lam|gap gap|khan gap|gap qua|bao gap|urgent|emergency|now)\b")
+# Words whose unaccented spelling is also a common other word: 'gap' is gấp (urgent) but more
+# often gặp (to meet: "toi gap nguoi la mat"), 'cuu' is cứu (help!) or cừu (sheep). Typed with
+# accents, the accents decide; typed without, 'cuu' alone counts, 'gap' only in a phrase above.
+_AMBIGUOUS = {"gap": ("gấp", False), "cuu": ("cứu", True)}
+_WORD = re.compile(r"\w+")
 
 
 def guess(text: str) -> Category | None:
@@ -115,7 +122,19 @@ def from_menu(choice: str) -> Category | None:
 def is_urgent(category: Category, text: str, urgent_categories: tuple[str, ...]) -> bool:
     """Urgent when the category is one of the deployment's urgent ones (by code), or the
     reporter says it is happening now."""
-    return category.value in urgent_categories or bool(_URGENT.search(fold(text)))
+    return category.value in urgent_categories or _says_urgent(text)
+
+
+def _says_urgent(text: str) -> bool:
+    if _URGENT.search(fold(text)):
+        return True
+    for word in _WORD.findall(unicodedata.normalize("NFC", text).casefold()):
+        plain = unaccent(word)
+        if plain in _AMBIGUOUS:
+            urgent_spelling, unaccented_counts = _AMBIGUOUS[plain]
+            if word == urgent_spelling or (word == plain and unaccented_counts):
+                return True
+    return False
 
 
 def name(category: Category | str, language: str) -> str:

@@ -102,6 +102,24 @@ def test_categories_are_guessed_from_words(text, category):
     assert categories.guess(text) == category
 
 
+@pytest.mark.parametrize("text, urgent", [
+    ("co cuop o cho, khan cap", True),
+    ("dang dien ra tai nha van hoa", True),
+    ("Đang xảy ra ẩu đả", True),
+    ("rat gap, co nguoi mang sung", True),
+    ("Có người lạ, cần gấp", True),  # gấp: urgent
+    ("Tôi gặp người lạ mặt ở thôn 3", False),  # gặp: to meet
+    ("toi gap nguoi la mat o thon 3", False),  # unaccented, gap is far likelier to meet
+    ("cuu voi, no dang dap pha nha", True),
+    ("Cứu với!", True),
+    ("Có kẻ trộm cừu nhà bác Tư", False),  # cừu: sheep
+    ("doi tuong nguy hiem, mang dao", True),
+    ("hom qua co nguoi la den hoi duong", False),
+])
+def test_urgency_is_read_from_the_words_and_their_accents_where_typed(text, urgent):
+    assert categories.is_urgent(Category.OTHER, text, ()) is urgent
+
+
 def test_menu_numbers_map_to_the_seven_menu_categories():
     assert [categories.from_menu(str(i)) for i in range(1, 8)] == list(categories.MENU)
     assert categories.from_menu("8") is None and categories.from_menu("x") is None
