@@ -61,11 +61,13 @@ def officer_tips(officer: Officer) -> ColumnElement[bool]:
 
 
 def open_tips(session: Session, officer: Officer) -> list[Tip]:
-    """The open tips an officer may act on: not yet acknowledged first, then newest first."""
+    """The open tips an officer may act on: not yet acknowledged first (the urgent ones
+    first among them), then newest first."""
     query = (select(Tip).where(Tip.status.in_(OPEN), officer_tips(officer))
              .order_by(Tip.created_at.desc()))
     tips = session.execute(query).scalars()
-    return sorted(tips, key=lambda t: t.status == TipStatus.ACKNOWLEDGED)
+    return sorted(tips, key=lambda t: (t.status == TipStatus.ACKNOWLEDGED,
+                                       t.urgency != Urgency.URGENT))
 
 
 def acknowledge(session: Session, env: Env, tip: Tip, actor: Actor, now: datetime) -> Turn:

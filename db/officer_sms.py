@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from db import actions
-from db.models import Officer, Tip, TipStatus
+from db.models import Officer, Tip, TipStatus, Urgency
 from db.turns import Env, Turn
 from flows import Prompt, render
 from flows.officer import OfficerCommand, parse
@@ -91,5 +91,7 @@ def _listed(key: str, items: list[str], **params) -> str:
 
 
 def _state(tip: Tip) -> str:
-    key = "list_taken" if tip.status == TipStatus.ACKNOWLEDGED else "list_new"
+    if tip.status == TipStatus.ACKNOWLEDGED:
+        return render(Prompt("list_taken"), "vi", "sms")
+    key = "list_new_urgent" if tip.urgency == Urgency.URGENT else "list_new"
     return render(Prompt(key), "vi", "sms")

@@ -70,6 +70,7 @@ LOOP_PROMPTS: dict[str, dict[str, str]] = {
     "officer_list": {"vi": "Tin dang mo ({count}): {items}", "en": "Open tips ({count}): {items}"},
     "officer_list_empty": {"vi": "Khong co tin bao nao dang mo.", "en": "No open tips."},
     "list_new": {"vi": "CHUA NHAN", "en": "NEW"},
+    "list_new_urgent": {"vi": "KHAN CHUA NHAN", "en": "URGENT NEW"},
     "list_taken": {"vi": "DA NHAN", "en": "TAKEN"},
     "list_more": {"vi": " +{count} tin khac", "en": " +{count} more"},
     "forward_reply": {

@@ -167,10 +167,18 @@ def test_ds_lists_open_tips_in_one_segment_those_to_take_first(client, settings,
     [new] = [t for t in rows(rt.engine, Tip) if t.id != tip.id]
     listing = officer_says(client, settings, rt, "DS")
     assert listing == f"Tin dang mo (2): {new.reference} CHUA NHAN, {tip.reference} DA NHAN"
+    sms(client, settings, "TIN 15865 khan cap, co cuop o cho", sender=REPORTERS[1])
+    [urgent] = [t for t in rows(rt.engine, Tip) if t.id not in (tip.id, new.id)]
+    listing = officer_says(client, settings, rt, "DS")
+    assert listing == (f"Tin dang mo (3): {urgent.reference} KHAN CHUA NHAN, {new.reference} "
+                       f"CHUA NHAN, {tip.reference} DA NHAN")
+    sms(client, settings, "TIN 15865 vu viec moi hon", sender=REPORTERS[1])
+    assert officer_says(client, settings, rt, "DS").startswith(  # urgent first, though older
+        f"Tin dang mo (4): {urgent.reference} KHAN CHUA NHAN, ")
     for n in range(11):
         sms(client, settings, f"TIN 15865 vu viec so {n}", sender=REPORTERS[1])
     listing = officer_says(client, settings, rt, "DS")
-    assert listing.startswith("Tin dang mo (13): ") and len(listing) <= 160
+    assert listing.startswith("Tin dang mo (15): ") and len(listing) <= 160
     assert listing.endswith(" tin khac") and "DA NHAN" not in listing
     elsewhere = officer_says(client, settings, rt, "DS", commune=14797)
     assert elsewhere == "Khong co tin bao nao dang mo."
