@@ -108,6 +108,12 @@ class Keywords:
         return _words(self.greetings, self.fillers, self.thanks)
 
     @cached_property
+    def longest_command(self) -> int:
+        """Words in the longest command phrase: how much of a message's start parse reads."""
+        phrases = (*self.start, *self.help, *self.cancel, *self.english, *self.vietnamese)
+        return max(len(phrase.split()) for phrase in phrases)
+
+    @cached_property
     def empty_words(self) -> frozenset[str]:
         """The polite words and the words of wanting to report, start keywords included."""
         return self.polite_words | _words(self.intents, self.start)

@@ -25,7 +25,8 @@ def parse(text: str, keywords: Keywords) -> tuple[Command | None, str, str | Non
     """Split a message into (command, the rest in its original spelling, the keyword)."""
     original, text = text, _unglue(text, keywords)
     tokens = [m for m in _TOKEN.finditer(text)]
-    folded = [fold(m.group()).rstrip(".,:;!?-") for m in tokens]  # "TIN BAO:" is TIN BAO
+    # "TIN BAO:" is TIN BAO; only the start of a message can be a command
+    folded = [fold(m.group()).rstrip(".,:;!?-") for m in tokens[:keywords.longest_command]]
     table = (
         (Command.HELP, keywords.help),
         (Command.CANCEL, keywords.cancel),
