@@ -96,7 +96,8 @@ _PATTERNS = tuple(
 )
 # Words that signal something happening now, so the tip is handled as urgent.
 _URGENT = re.compile(r"\b(?:khan cap|cap cuu|dang xay ra|dang dien ra|ngay bay gio|ngay luc nay|"
-                     r"nguy hiem|rat gap|gap lam|gap gap|khan gap|gap qua|bao gap|urgent|emergency|now)\b")
+                     r"nguy hiem|rat gap|gap lam|gap gap|khan gap|gap qua|bao gap|"
+                     r"urgent|emergency|now)\b")
 # Words whose unaccented spelling is also a common other word: 'gap' is gấp (urgent) but more
 # often gặp (to meet: "toi gap nguoi la mat"), 'cuu' is cứu (help!) or cừu (sheep). Typed with
 # accents, the accents decide; typed without, 'cuu' alone counts, 'gap' only in a phrase above.

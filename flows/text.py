@@ -1,5 +1,6 @@
 """Text helpers for feature phones: folding, GSM-7 and SMS segment arithmetic."""
 
+import functools
 import re
 import unicodedata
 
@@ -38,8 +39,10 @@ def number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
+@functools.lru_cache(maxsize=256)
 def fold(text: str) -> str:
-    """Match key: unaccented, lower case, single spaces, trimmed."""
+    """Match key: unaccented, lower case, single spaces, trimmed. Cached: one message is read
+    for its command, follow-up, category, commune, urgency... each folding it again."""
     return _SPACES.sub(" ", unaccent(clean(text)).casefold()).strip()
 
 
