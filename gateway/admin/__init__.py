@@ -5,7 +5,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template, request, session
 from flask_babel import Babel
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from db.settings import Settings
 from gateway.admin.access import csrf, login_manager
@@ -48,11 +50,26 @@ def init_app(app: Flask, settings: Settings) -> None:
     for module in (auth, dashboard, tips, reports, directory, users):
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _page_error)
     app.after_request(_headers)
 
 
 def _csrf_error(error: CSRFError):
     return render_template("admin/error.html", code=400, message=error.description), 400
+
+
+def _page_error(error: HTTPException):
+    """A person's error (a page that is not there or not theirs, a form sent twice) in their
+    language and the admin's look; webhooks and the API keep the plain answer."""
+    if not request.path.startswith(PROTECTED) or error.code is None or error.code < 400:
+        return error
+    messages = {
+        403: _("Your account may not do this."),
+        404: _("This page does not exist, or it is not among what your account may see."),
+        405: _("This address does not take that kind of request."),
+    }
+    message = messages.get(error.code, error.name)
+    return render_template("admin/error.html", code=error.code, message=message), error.code
 
 
 def _headers(response):

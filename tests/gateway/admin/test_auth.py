@@ -110,3 +110,18 @@ def test_secure_cookies_outside_demo_mode(database_url, redis_url):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert "simulator" not in app.blueprints
     app.extensions["tinbao"].engine.dispose()
+
+
+def test_a_missing_or_forbidden_page_is_answered_in_the_users_language(client, accounts):
+    login(client, accounts.officer)
+    missing = client.get("/admin/khong-co-trang-nay")
+    page = missing.get_data(as_text=True)
+    assert missing.status_code == 404 and '<html lang="vi">' in page
+    assert "Trang này không tồn tại, hoặc nằm ngoài phạm vi tài khoản của bạn được xem." in page
+    assert '<a href="/admin/">Về trang tổng quan</a>' in page  # a way back
+    other = client.get("/admin/tips/999999")  # no such tip: the same words as another's
+    assert other.status_code == 404 and "Trang này không tồn tại" in other.get_data(as_text=True)
+    post(client, "/admin/language", {"lang": "en", "next": "/admin/"})
+    assert "This page does not exist" in client.get("/admin/nothing-here").get_data(as_text=True)
+    webhook = client.get("/webhooks/twilio/sms")  # a machine's route keeps the plain answer
+    assert webhook.status_code == 405 and "admin" not in webhook.get_data(as_text=True)
