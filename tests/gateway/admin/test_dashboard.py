@@ -125,6 +125,7 @@ def test_a_supervisor_sees_their_province_and_the_page_shows_the_reference(clien
     expected = reference([s for s in tips if s.commune != HANOI], now)
     for name in ("received", "valuable", "processed", "overdue", "breaches"):
         assert f'id="{name}">{expected[name]}<' in page, name
+    assert f'id="breaches">{expected["breaches"]}</span> chậm tiếp nhận</div>' in page
     for stage in ("dispatch", "ack", "resolve"):
         median, high = expected[stage]
         assert f'data-stage="{stage}-median">{duration(median)}<' in page
