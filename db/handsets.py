@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, case, select
 from sqlalchemy.engine import Engine
 
 from db.models import (
@@ -21,17 +21,19 @@ ARRIVED = (OutboundStatus.SENT, OutboundStatus.DELIVERED)
 Line = tuple[datetime, str, str]  # (when, "me" or "them", text)
 
 
-def officer(engine: Engine, scope: ColumnElement[bool], officer_id: int | None
-            ) -> Officer | None:
-    """The active officer with this id in scope; without an id, the first commune officer."""
+def officer(engine: Engine, scope: ColumnElement[bool], officer_id: int | None,
+            prefer_commune: int | None = None) -> Officer | None:
+    """The active officer with this id in scope; without an id, a commune officer: of the
+    preferred commune when there is one in scope, else the first."""
     query = select(Officer).where(Officer.active, scope)
     if officer_id is not None:
         query = query.where(Officer.id == officer_id)
     else:
         query = query.where(Officer.kind == OfficerKind.COMMUNE)
+    preferred = case((Officer.commune_code == prefer_commune, 0), else_=1)
     with reading(engine) as session:
-        return session.execute(query.order_by(Officer.commune_code, Officer.id).limit(1)
-                               ).scalar_one_or_none()
+        return session.execute(query.order_by(preferred, Officer.commune_code, Officer.priority,
+                                              Officer.id).limit(1)).scalar_one_or_none()
 
 
 def officers(engine: Engine, scope: ColumnElement[bool], limit: int = 400) -> list[Officer]:

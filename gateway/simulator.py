@@ -20,6 +20,7 @@ from db.models import Officer, Role
 from db.privacy import AddressError, mask, normalize_phone
 from gateway import phones as wire
 from gateway.admin.access import protect, roles
+from gateway.demo import EXAMPLE_COMMUNE
 from gateway.services import services
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
@@ -47,7 +48,8 @@ def _officer(officer_id: int | None) -> Officer | None:
         officer_id = own
         if own is None:
             return None
-    found = handsets.officer(services().engine, current_user.scope.officers(), officer_id)
+    found = handsets.officer(services().engine, current_user.scope.officers(), officer_id,
+                             prefer_commune=EXAMPLE_COMMUNE)
     if officer_id is not None and found is None:
         abort(404)
     return found
@@ -56,8 +58,14 @@ def _officer(officer_id: int | None) -> Officer | None:
 @bp.get("")
 @roles()
 def phones():
-    """Both phones side by side."""
-    officer = _officer(request.args.get("officer", type=int))
+    """Both phones side by side; the officer's is the one the resident's latest tip went to,
+    or else the example commune's (the one the message box suggests)."""
+    asked = request.args.get("officer", type=int)
+    if asked is None and current_user.role != Role.OFFICER:
+        svc = services()
+        asked = handsets.latest_tip_officer(svc.engine, svc.keyring, _phone(),
+                                            current_user.scope.officers())
+    officer = _officer(asked)
     choices = ([] if current_user.role == Role.OFFICER else
                handsets.officers(services().engine, current_user.scope.officers()))
     return render_template("simulator.html", officer=officer, choices=choices,

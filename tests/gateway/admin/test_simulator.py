@@ -43,6 +43,22 @@ def test_a_tip_goes_from_the_virtual_phone_to_the_officer_and_back(client, rt, a
     assert f"Tin bao {tip.reference} da duoc can bo tiep nhan" in resident
 
 
+def shown_officer(client) -> str:
+    page = client.get("/simulator").get_data(as_text=True)
+    return page.split("<h2>", 2)[-1].split(" <small>")[0]
+
+
+def test_the_officer_phone_shown_first_is_the_example_communes_then_the_latest_tips(
+        client, rt, accounts):
+    login(client, accounts.admin)
+    post(client, "/simulator/number", {"phone": REPORTERS[0]})
+    example = rows(rt.engine, Officer, Officer.commune_code == OFFICER_COMMUNE)[0]
+    assert shown_officer(client) == example.name  # the commune the message box suggests
+    post(client, "/simulator/sms", {"text": "TIN 14797 co nguoi la mat o cho"})
+    other = rows(rt.engine, Officer, Officer.commune_code == 14797)[0]
+    assert shown_officer(client) == other.name  # where the resident's latest tip went
+
+
 def test_the_officer_can_ask_through_the_hoi_button(client, rt, accounts):
     login(client, accounts.officer)
     post(client, "/simulator/sms", {"text": "TIN 15865 co nguoi la mat"})
