@@ -106,10 +106,15 @@ def english_only(text: str) -> bool:
 
 _DONT_KNOW = frozenset(
     {"0", "khong biet", "ko biet", "k biet", "kb", "khong ro", "ko ro", "dont know",
-     "don't know", "unknown", "no idea", "bo qua", "skip"}
+     "don't know", "unknown", "no idea", "bo qua", "skip",
+     # asked for their commune: the province's police instead (their own commune's officer
+     # may know them, or be part of what they report)
+     "tinh", "cong an tinh", "ca tinh", "gui tinh", "gui cong an tinh", "province",
+     "provincial police"}
 )
 
 
 def is_dont_know(text: str) -> bool:
-    """The reporter says they do not know (or want to skip) the answer."""
+    """The reporter does not know (or wants to skip) the answer; for the commune, also: they
+    want the province's police instead."""
     return fold(text) in _DONT_KNOW

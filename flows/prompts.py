@@ -49,9 +49,9 @@ PROMPTS: dict[str, dict[str, Text]] = {
     },
     "ask_commune": {
         "vi": "Xa/phuong nao? Gui ma xa tren ap phich (vd 15865) hoac ten xa. Gui 0 neu khong "
-        "biet.",
-        "en": "Which commune? Send the code on the poster (e.g. 15865) or the commune name. "
-        "Send 0 if you do not know.",
+        "biet hoac muon gui Cong an tinh.",
+        "en": "Which commune? Send the code on the poster (e.g. 15865) or its name. 0 if you "
+        "do not know, or for the provincial police.",
     },
     "commune_not_found": {
         "vi": "Khong tim thay xa \"{query}\".",

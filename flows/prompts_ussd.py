@@ -31,9 +31,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "en": "Not understood: choose a number from 1 to 7.",
     },
     "ask_commune": {
-        "vi": "Nhap ma xa 5 so (tren ap phich) hoac ten xa.\n9 Khong biet\n" + NAV["vi"],
+        "vi": "Nhap ma xa 5 so (tren ap phich) hoac ten xa.\n9 Khong biet / gui Cong an tinh\n"
+        + NAV["vi"],
         "en": "Enter the 5-digit commune code (on the poster) or the commune name.\n"
-        "9 Do not know\n" + NAV["en"],
+        "9 Do not know / provincial police\n" + NAV["en"],
     },
     "choose_commune": {
         "vi": "Chon xa:\n{choices}\n" + NAV["vi"],

@@ -34,9 +34,9 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
     "ask_commune": {
         "vi": "Xin bấm mã xã gồm 5 số in trên áp phích, rồi bấm phím thăng. Nếu không biết mã, "
-        "bấm 0 rồi phím thăng.",
+        "hoặc muốn báo thẳng công an tỉnh, bấm 0 rồi phím thăng.",
         "en": "Please key in the 5-digit commune code from the poster, then press hash. If you "
-        "do not know it, press 0 then hash.",
+        "do not know it, or want the provincial police instead, press 0 then hash.",
     },
     "commune_not_found": {
         "vi": "Không tìm thấy xã có mã {query}.",

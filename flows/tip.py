@@ -22,6 +22,7 @@ from flows.text import clean, number, shorten, to_gsm7
 
 _CODE = re.compile(r"^(\d{5})\b")
 _LEADING_DIGITS = re.compile(r"^(\d{1,5})\b")
+_PROVINCE = re.compile(r"^0(?:\s+|\s*[,.:;-]\s*)(?=\S)")  # "0 ..." where a commune code goes
 MAX_DETAILS = 4000
 
 
@@ -73,6 +74,9 @@ def _parse_tip(text: str, ctx: Context) -> dict:
     if match and ctx.directory.get(int(match.group(1))):
         answers["commune"] = int(match.group(1))
         text = text[match.end() :].strip(" ,.:;-")
+    elif province := _PROVINCE.match(text):  # "TIN 0 ...": past the commune, to the province
+        answers["commune_skipped"] = True
+        text = text[province.end() :].strip(" ,.:;-")
     elif named := ctx.directory.named(text, ctx.province_code):
         answers["commune"] = named.code  # "... o xa Hoang Hoa ...": the words stay in the tip
     if text and not keywords.says_nothing(text, ctx.keywords):  # "alo", "toi muon to giac"

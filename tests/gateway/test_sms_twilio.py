@@ -152,3 +152,18 @@ def test_urgent_categories_make_the_tip_urgent_and_its_receipt_says_whom_to_call
     assert urgency == {"chay": "urgent", "trom_cap": "normal"}
     assert fire.startswith("Dang chay? Goi ngay 114. Da nhan tin bao ")
     assert theft.startswith("Da nhan tin bao ")
+
+
+def test_tin_0_sends_the_tip_past_the_commune_to_the_provinces_duty_desk(client, settings, rt):
+    from db.models import Officer, OfficerKind, OutboundMessage
+    from tests.helpers import run_worker
+
+    reply = reply_of(sms(client, settings, "TIN 0 can bo xa bao ke song bac o thon 4"))
+    assert "Tin da chuyen truc ban Cong an Thanh Hoa." in reply
+    run_worker(rt.redis)
+    [tip] = rows(rt.engine, Tip)
+    desk = rows(rt.engine, Officer, Officer.kind == OfficerKind.PROVINCE_DESK,
+                Officer.province_code == 38)[0]
+    assert (tip.commune_code, tip.province_code, tip.officer_id) == (None, 38, desk.id)
+    sent = {m.officer_id for m in rows(rt.engine, OutboundMessage) if m.officer_id}
+    assert sent == {desk.id}  # no commune officer heard of it
