@@ -4,7 +4,7 @@ so both write the same timeline events, notices and timers."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlmodel import Session
 
 from db import followup, store, timers
@@ -73,7 +73,7 @@ def open_tips(session: Session, officer: Officer) -> list[Tip]:
 def acknowledge(session: Session, env: Env, tip: Tip, actor: Actor, now: datetime) -> Turn:
     """The officer has the tip in hand: stop escalation, tell the reporter."""
     if tip.status in SETTLED:
-        return _reply("officer_closed", tip)
+        return _closed(session, tip)
     if tip.status == TipStatus.ACKNOWLEDGED:
         return _reply("officer_ack_again", tip)
     turn = _reply("officer_ack", tip)
@@ -87,7 +87,7 @@ def resolve(session: Session, env: Env, tip: Tip, actor: Actor, now: datetime,
             decision: Decision | None = None, note: str = "") -> Turn:
     """Handling is finished, with the art. 147 decision when there is one."""
     if tip.status in SETTLED:
-        return _reply("officer_closed", tip)
+        return _closed(session, tip)
     label = Prompt(f"decision_{decision.value if decision else 'none'}")
     turn = _reply("officer_resolved", tip, decision=label)
     if tip.status != TipStatus.ACKNOWLEDGED:
@@ -103,6 +103,8 @@ def resolve(session: Session, env: Env, tip: Tip, actor: Actor, now: datetime,
         reporter.reply_expires_at = max(reporter.reply_expires_at or keep, keep)
     if env.settings.notify_resolved:
         _notify(session, env, tip, "notify_resolved", now, turn)
+        for joined in store.joined(session, tip):  # the same case: its reporters hear too
+            _notify(session, env, joined, "notify_resolved", now, turn)
     return turn
 
 
@@ -111,7 +113,7 @@ def ask(session: Session, env: Env, tip: Tip, actor: Actor, question: str,
     """Relay a question to the anonymous reporter; their next SMS comes back to the officer."""
     if tip.status in SETTLED:
         # Closed to questions too: an answer would renew a reply address kept only for a while.
-        return _reply("officer_closed", tip)
+        return _closed(session, tip)
     if not question.strip():
         return _reply("officer_ask_empty", tip)
     reporter = session.get(Reporter, tip.reporter_id) if tip.reporter_id else None
@@ -138,7 +140,7 @@ def transfer(session: Session, env: Env, tip: Tip, actor: Actor, commune_code: i
     if commune is None:
         return _reply("officer_bad_commune", tip, code=commune_code if commune_code else "?")
     if tip.status in SETTLED:
-        return _reply("officer_closed", tip)
+        return _closed(session, tip)
     where = messages.place(env.directory, commune.code, commune.province_code)
     turn = _reply("officer_transferred", tip, place=where)
     turn.cancel.append(timers.escalation_id(tip))
@@ -164,11 +166,36 @@ def assess(session: Session, tip: Tip, actor: Actor, valuable: bool, now: dateti
 def spam(session: Session, tip: Tip, actor: Actor, now: datetime) -> Turn:
     """Not a tip at all: closed as not valuable, its escalation stopped."""
     if tip.status == TipStatus.CLOSED:
-        return _reply("officer_closed", tip)
+        return _closed(session, tip)
     turn = Turn(cancel=[timers.escalation_id(tip)])
     tip.valuable, tip.status, tip.closed_at = False, TipStatus.CLOSED, now
     tip.next_check_at, tip.overdue = None, False
     store.add_event(session, tip.id, "spam", now, actor.label, officer_id=actor.officer_id)
+    return turn
+
+
+def link(session: Session, env: Env, tip: Tip, actor: Actor, other: Tip, now: datetime) -> Turn:
+    """Several residents report one case (TRUNG <ref> <other ref>): the tip is closed into the
+    other's case, so officers handle it once. Its reporter is told so at once and hears the
+    case's outcome when it is resolved. Tips already joined to this one move along with it, so
+    a case is always one tip and the tips joined to it."""
+    case = store.case_of(session, other)
+    if case.id == tip.id:
+        return _reply("officer_link_self", tip)
+    if tip.status in SETTLED:
+        return _closed(session, tip)
+    turn = _reply("officer_linked", tip, case=case.reference)
+    turn.cancel.append(timers.escalation_id(tip))
+    session.execute(update(Tip).where(Tip.duplicate_of_id == tip.id)
+                    .values(duplicate_of_id=case.id))
+    tip.duplicate_of_id, tip.status, tip.closed_at = case.id, TipStatus.CLOSED, now
+    tip.next_check_at, tip.overdue = None, False
+    store.add_event(session, tip.id, "linked", now, actor.label, {"case": case.reference},
+                    officer_id=actor.officer_id)
+    store.add_event(session, case.id, "joined", now, actor.label, {"duplicate": tip.reference},
+                    officer_id=actor.officer_id)
+    key = "notify_linked_settled" if case.status in SETTLED else "notify_linked"
+    _notify(session, env, tip, key, now, turn)
     return turn
 
 
@@ -187,7 +214,7 @@ def reassign(session: Session, env: Env, tip: Tip, actor: Actor, officer: Office
     The dispatch SMS is queued here; once sent, the usual SLA timer and escalation follow.
     """
     if tip.status in SETTLED:
-        return _reply("officer_closed", tip)
+        return _closed(session, tip)
     if not officer.active or not _in_chain(officer, tip):
         return Turn()
     turn = Turn(cancel=[timers.escalation_id(tip)])
@@ -252,6 +279,13 @@ def _open_relay(session: Session, reporter: Reporter, tip: Tip, actor: Actor, no
     row.state = {"flow": "relay", "tip_id": tip.id, "officer_id": officer_id}
     row.updated_at, row.expires_at = now, now + timedelta(hours=hours)
     session.add(row)
+
+
+def _closed(session: Session, tip: Tip) -> Turn:
+    """A settled tip cannot change; a tip joined to another's case points to that case."""
+    if tip.duplicate_of_id is not None:
+        return _reply("officer_joined", tip, case=store.case_of(session, tip).reference)
+    return _reply("officer_closed", tip)
 
 
 def _reply(key: str, tip: Tip, **params) -> Turn:

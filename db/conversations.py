@@ -132,7 +132,7 @@ def _resolve(session: Session, env: Env, step: Step, channel: Channel, language:
     if lookup is None:
         return step
     tip = followup.open_tip(session, env.keyring, lookup.reference, lookup.pin, now)
-    result = Input(InputKind.RESULT, data=followup.found(tip))
+    result = Input(InputKind.RESULT, data=followup.found(tip and store.case_of(session, tip)))
     after = _advance(env, step.state, result, channel, language, province, now)
     others = tuple(e for e in step.effects if e is not lookup)
     return Step(after.state, step.prompts + after.prompts, others + after.effects, after.wait,

@@ -96,7 +96,8 @@ def _followup(session: Session, env: Env, reporter: Reporter, request: Followup,
                         {"text": request.text[:2000]})
         _forward(session, env, tip, tip.officer_id, "forward_details", request.text, now, turn)
         return turn
-    report = messages.status_report(tip.reference, found(tip, env.settings.timezone),
+    case = store.case_of(session, tip)  # a tip joined to another's case: how that case goes
+    report = messages.status_report(tip.reference, found(case, env.settings.timezone),
                                     env.directory)
     return Turn(reply=render(report, language, "sms"))
 

@@ -146,6 +146,9 @@ class Tip(SQLModel, table=True):
     acknowledged_at: datetime | None = None
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
+    # Another tip about the same case (TRUNG / "same case as"): this one is closed into it,
+    # and its reporter hears how that case ends (migration 0006).
+    duplicate_of_id: int | None = Field(default=None, foreign_key="tip.id", index=True)
 
 
 class TipEvent(SQLModel, table=True):

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from db import actions
+from db import actions, store
 from db.models import Officer, Tip, TipStatus, Urgency
 from db.turns import Env, Turn
 from flows import Prompt, render
@@ -36,6 +36,8 @@ def handle(session: Session, env: Env, officer: Officer, text: str, now: datetim
         return actions.resolve(session, env, tip, actor, now, command.decision, command.text)
     if command.command is OfficerCommand.ASK:
         return actions.ask(session, env, tip, actor, command.text, now)
+    if command.command is OfficerCommand.LINK:
+        return _link(session, env, officer, tip, command.other, now)
     code = command.commune_code
     if code is None and command.text:
         commune, could_be = env.directory.pick(command.text, tip.province_code)
@@ -43,6 +45,18 @@ def handle(session: Session, env: Env, officer: Officer, text: str, now: datetim
             return Turn(reply=_choices(command.reference, command.text, could_be))
         code = commune.code
     return actions.transfer(session, env, tip, actor, code, now)
+
+
+def _link(session: Session, env: Env, officer: Officer, tip: Tip, other_reference: str | None,
+          now: datetime) -> Turn:
+    """TRUNG <ref> <other ref>: both must be among the officer's tips."""
+    if other_reference is None:
+        return Turn(reply=render(Prompt("officer_link_usage"), "vi", "sms"))
+    other = store.by_reference(session, other_reference, lock=True)
+    case = store.case_of(session, other) if other is not None else None
+    if case is None or not (actions.may_act(officer, other) or actions.may_act(officer, case)):
+        return Turn(reply=render(Prompt("officer_denied", {"ref": other_reference}), "vi", "sms"))
+    return actions.link(session, env, tip, actions.Actor.officer(officer), other, now)
 
 
 def open_list(session: Session, officer: Officer) -> str:

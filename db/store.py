@@ -267,3 +267,25 @@ def inbound_reply(session: Session, keyring: Keyring, provider_id: str) -> str |
     if row is None:
         return None
     return keyring.unseal(row[0]) if row[0] else ""
+
+
+def case_of(session: Session, tip: Tip) -> Tip:
+    """The tip that stands for this one's case: itself, or the tip it was joined to (joining
+    moves the tips joined to a tip along with it; the loop only covers two joins that raced)."""
+    for _ in range(8):
+        if tip.duplicate_of_id is None:
+            break
+        tip = session.get(Tip, tip.duplicate_of_id) or tip
+    return tip
+
+
+def by_reference(session: Session, reference: str, lock: bool = False) -> Tip | None:
+    """One tip by its reference (locked for an action)."""
+    query = select(Tip).where(Tip.reference == reference)
+    return session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+
+
+def joined(session: Session, tip: Tip) -> list[Tip]:
+    """The tips joined to this one's case (TRUNG), oldest first."""
+    return list(session.execute(select(Tip).where(Tip.duplicate_of_id == tip.id)
+                                .order_by(Tip.id)).scalars())

@@ -1,4 +1,5 @@
-"""Officer SMS commands: OK, XONG, HOI, CHUYEN, DS — parsed from what a basic phone sends."""
+"""Officer SMS commands: OK, XONG, HOI, CHUYEN, TRUNG, DS — parsed from what a basic phone
+sends."""
 
 import re
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ class OfficerCommand(str, Enum):
     RESOLVE = "xong"
     ASK = "hoi"
     TRANSFER = "chuyen"
+    LINK = "trung"  # the same case as another tip
     LIST = "ds"
     HELP = "help"
 
@@ -30,6 +32,7 @@ _WORDS = {
     "ok": OfficerCommand.ACK, "nhan": OfficerCommand.ACK, "da nhan": OfficerCommand.ACK,
     "xong": OfficerCommand.RESOLVE,
     "hoi": OfficerCommand.ASK, "chuyen": OfficerCommand.TRANSFER, "ds": OfficerCommand.LIST,
+    "trung": OfficerCommand.LINK, "trung vu": OfficerCommand.LINK, "gop": OfficerCommand.LINK,
     "danh sach": OfficerCommand.LIST,
 }
 _DECISIONS = (("khong khoi to", Decision.NOT_PROSECUTE), ("kkt", Decision.NOT_PROSECUTE),
@@ -48,6 +51,7 @@ class Parsed:
     text: str = ""
     commune_code: int | None = None
     decision: Decision | None = None
+    other: str | None = None  # TRUNG: the reference of the tip whose case this one is
 
 
 def parse(message: str) -> Parsed:
@@ -75,6 +79,10 @@ def _arguments(command: OfficerCommand, rest: str) -> Parsed:
         if code:
             return Parsed(command, reference, commune_code=int(code.group(1)))
         return Parsed(command, reference, rest)
+    if command is OfficerCommand.LINK:
+        other = _REFERENCE.match(rest)
+        return Parsed(command, reference, rest, other="".join(other.group(1).split())
+                      if other else None)
     if command is OfficerCommand.RESOLVE:
         decision, rest = _decision(rest)
         return Parsed(command, reference, rest, decision=decision)

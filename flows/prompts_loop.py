@@ -7,9 +7,9 @@ every key so deployments elsewhere can switch. All texts are unaccented and one 
 LOOP_PROMPTS: dict[str, dict[str, str]] = {
     "officer_help": {
         "vi": "Lenh: OK <ma> (nhan tin); XONG <ma> [KT/KKT/TDC] [ghi chu]; HOI <ma> <cau hoi>; "
-        "CHUYEN <ma> <ma xa>; DS (tin dang mo).",
+        "CHUYEN <ma> <ma xa>; TRUNG <ma> <ma tin cung vu>; DS (tin dang mo).",
         "en": "Commands: OK <ref> (take); XONG <ref> [KT/KKT/TDC] [note]; HOI <ref> <question>; "
-        "CHUYEN <ref> <commune code>; DS (open tips).",
+        "CHUYEN <ref> <commune code>; TRUNG <ref> <ref same case>; DS (open tips).",
     },
     "officer_denied": {
         "vi": "Khong co tin bao {ref} trong cac tin ban phu trach.",
@@ -88,6 +88,33 @@ LOOP_PROMPTS: dict[str, dict[str, str]] = {
     "notify_acknowledged": {
         "vi": "Tin bao {ref} da duoc can bo tiep nhan. Cam on ban.",
         "en": "Tip {ref} has been taken up by an officer. Thank you.",
+    },
+    "officer_linked": {
+        "vi": "Da gop tin bao {ref} vao vu viec cua tin {case}. Nguoi bao tin {ref} se nhan ket "
+        "qua cung tin {case}.",
+        "en": "Tip {ref} joined to the case of tip {case}. Its reporter will hear that case's "
+        "outcome.",
+    },
+    "officer_joined": {
+        "vi": "Tin bao {ref} da gop vao vu viec cua tin {case}: xu ly tin {case}.",
+        "en": "Tip {ref} was joined to the case of tip {case}: act on tip {case}.",
+    },
+    "officer_link_self": {
+        "vi": "Tin bao {ref} da thuoc vu viec do. Soan TRUNG <ma> <ma tin cung vu>.",
+        "en": "Tip {ref} is that case already. Send TRUNG <ref> <ref of the same case>.",
+    },
+    "officer_link_usage": {
+        "vi": "Soan TRUNG <ma> <ma tin cung vu>: tin <ma> dong lai, nhap vao vu viec kia.",
+        "en": "Send TRUNG <ref> <ref of the same case>: the first is closed into the second.",
+    },
+    "notify_linked": {
+        "vi": "Tin bao {ref} ve mot vu viec cong an dang xu ly. Ban se nhan ket qua. Cam on ban.",
+        "en": "Tip {ref} is about a case the police are already handling. You will hear the "
+        "outcome. Thank you.",
+    },
+    "notify_linked_settled": {
+        "vi": "Tin bao {ref} ve mot vu viec cong an da xu ly xong. Cam on ban.",
+        "en": "Tip {ref} is about a case the police have already dealt with. Thank you.",
     },
     "notify_resolved": {
         "vi": "Tin bao {ref} da duoc xu ly xong. Cam on ban da giup giu binh yen thon xom.",

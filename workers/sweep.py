@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import aliased
 
 from db import conversations, store
 from db.models import (
@@ -93,14 +94,18 @@ def _expire_sessions(rt, counts: dict[str, int]) -> list:
 
 
 def purge_reply_addresses(rt) -> int:
-    """Forget reply addresses past their expiry once the reporter has no open tip."""
+    """Forget reply addresses past their expiry once the reporter has no open tip (a tip
+    joined to another's case is open while that case is: its outcome is still to be told)."""
     now = utcnow()
     open_tip = exists().where(Tip.reporter_id == Reporter.id, Tip.status.in_(OPEN))
+    case = aliased(Tip)
+    open_case = exists().where(Tip.reporter_id == Reporter.id, Tip.duplicate_of_id == case.id,
+                               case.status.in_(OPEN))
     with transaction(rt.engine) as session:
         result = session.execute(
             update(Reporter)
             .where(Reporter.reply_address.is_not(None), Reporter.reply_expires_at <= now,
-                   ~open_tip)
+                   ~open_tip, ~open_case)
             .values(reply_address=None, reply_expires_at=None)
             .execution_options(synchronize_session=False)
         )

@@ -48,6 +48,7 @@ def event_label(code: str) -> str:
         "recording_added": _("Recording added"), "pin_locked": _("PIN locked"),
         "reporter_blocked": _("Sender blocked"), "reporter_unblocked": _("Sender unblocked"),
         "outbound_retried": _("Message sent again"),
+        "linked": _("Joined to another tip's case"), "joined": _("Another tip joined this case"),
     }.get(code, code)
 
 
@@ -61,6 +62,8 @@ def purpose_label(code: str) -> str:
         "notify_resolved": _("Reporter told: resolved"),
         "question": _("Officer's question"), "forward_reply": _("Reporter's answer forwarded"),
         "forward_details": _("Reporter's details forwarded"),
+        "notify_linked": _("Reporter told: same case as another tip"),
+        "notify_linked_settled": _("Reporter told: same case as another tip"),
     }.get(code, code)
 
 
@@ -155,6 +158,8 @@ _EVENT_DATA = {
     "to": lambda v: _("to %(x)s", x=v),
     "valuable": lambda v: _("valuable") if v else _("not valuable"),
     "implicit": lambda v: _("implied by resolving") if v else "",
+    "case": lambda v: _("tip %(ref)s", ref=v),
+    "duplicate": lambda v: _("tip %(ref)s", ref=v),
     "until": lambda v: _("until %(time)s", time=current_app.jinja_env.filters["local"](
         datetime.fromisoformat(v))),
 }

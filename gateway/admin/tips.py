@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from db import actions, recordings, remedies, timeline, tiplist
+from db import actions, recordings, remedies, store, timeline, tiplist
 from db.models import Officer, OutboundMessage, Role, Tip
 from db.session import Session, reading, transaction, utcnow
 from db.turns import Turn
@@ -22,7 +22,7 @@ from workers.queues import enqueue_quietly
 bp = Blueprint("admin_tips", __name__, url_prefix="/admin/tips")
 bp.before_request(protect)
 ACTIONS = ("acknowledge", "resolve", "valuable", "not_valuable", "spam", "transfer", "reassign",
-           "note", "ask", "retry", "block", "unblock")
+           "link", "note", "ask", "retry", "block", "unblock")
 REMEDIES_BY = (Role.SUPERVISOR, Role.ADMIN)  # blocking a sender is a supervisor's decision
 
 
@@ -70,10 +70,15 @@ def detail(tip_id: int):
         tip = in_scope(session, tip_id)
         story = timeline.story(session, svc.keyring, tip)
         officers = tiplist.assignable(session, tip, current_user.scope.officers())
+        case = store.case_of(session, tip) if tip.duplicate_of_id else None
+        joined = store.joined(session, tip)
     log_now("view_tip", f"tip:{tip.id}")
     commune = svc.env.directory.get(tip.commune_code)
+    scope = current_user.scope
     return render_template("admin/tip.html", tip=tip, story=story, officers=officers,
-                           decisions=list(Decision), commune=commune)
+                           decisions=list(Decision), commune=commune, case=case,
+                           case_visible=case is not None and scope.allows(case),
+                           joined=[(t, scope.allows(t)) for t in joined])
 
 
 @bp.get("/<int:tip_id>/recording")
@@ -133,6 +138,12 @@ def _apply(session: Session, svc, tip: Tip, action: str, now):
                 return Turn(reply=_which_commune(typed, could_be))
             code = commune.code
         return actions.transfer(session, env, tip, actor, code, now)
+    if action == "link":
+        typed = "".join(form.get("reference", "").split())[:12]
+        other = store.by_reference(session, typed, lock=True)
+        if other is None or not current_user.scope.allows(store.case_of(session, other)):
+            return Turn(reply=_("No tip %(ref)s among those you may see.", ref=typed or "-"))
+        return actions.link(session, env, tip, actor, other, now)
     if action == "reassign":
         officer = session.get(Officer, form.get("officer", 0, type=int))
         if officer is None or not current_user.scope.allows_officer(officer):

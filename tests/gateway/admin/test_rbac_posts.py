@@ -33,7 +33,8 @@ from tests.gateway.admin.test_rbac import (
     ROLES,
     SCOPED_POST,
 )
-from tests.helpers import rows, run_worker, sms
+from tests.helpers import reply_of, rows, run_worker, sms
+from tests.privacy import REPORTERS
 
 # The rules are the app's, not the database's: 132 isolated worlds run on SQLite only
 # (test_rbac.py, on both backends, covers every route per role).
@@ -96,6 +97,7 @@ ACTION_CASES = {
     "reassign_to_province_desk": ("reassign", {"officer": "{desk}"}, "reassigned", PROVINCE_38),
     "reassign_to_national_desk": ("reassign", {"officer": "{national}"}, "reassigned",
                                   EVERYWHERE),
+    "link": ("link", {"reference": "{other}"}, "linked", SCOPED_POST),
     "note": ("note", {"text": "da xac minh"}, "note", SCOPED_POST),
     "ask": ("ask", {"text": "xe mau gi?"}, "question", SCOPED_POST),
     "retry": ("retry", {"outbound": "{outbound}"}, "outbound_retried", SCOPED_POST),
@@ -187,8 +189,10 @@ def tip_world(client, settings, rt, app):
     officer = rows(rt.engine, Officer, Officer.commune_code == OFFICER_COMMUNE)[0]
     [desk] = rows(rt.engine, Officer, Officer.kind == OfficerKind.PROVINCE_DESK)
     [national] = rows(rt.engine, Officer, Officer.kind == OfficerKind.NATIONAL_DESK)
+    other = reply_of(sms(client, settings, "TIN 15865 ban ma tuy o bai song", sender=REPORTERS[1]))
     return accounts, {"tip": tip.id, "officer": officer.id, "desk": desk.id,
-                      "national": national.id, "outbound": dispatch.id}
+                      "national": national.id, "outbound": dispatch.id,
+                      "other": other.split("tin bao ", 1)[1][:6]}  # the same case, for "link"
 
 
 @SQLITE_ONLY
