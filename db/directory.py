@@ -57,7 +57,7 @@ def build_index(engine: Engine) -> flows.Directory:
     """The in-memory index the flows search (built once per process)."""
     query = select(Commune.code, Commune.name, Commune.province_code, Province.name).join(
         Province, Province.code == Commune.province_code
-    )
+    ).order_by(Commune.code)  # the same order on every backend: lists of matches are too
     with reading(engine) as session:
         rows = session.execute(query).all()
     return flows.Directory(flows.Commune(*row) for row in rows)
