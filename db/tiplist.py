@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from db.audit import Page
@@ -15,7 +16,8 @@ from db.models import Commune, Officer, Tip, TipEvent, TipStatus
 
 CSV_COLUMNS = ("reference", "created_at", "channel", "category", "urgency", "commune_code",
                "commune", "province_code", "status", "valuable", "decision", "overdue",
-               "dispatched_at", "acknowledged_at", "resolved_at", "closed_at", "details")
+               "dispatched_at", "acknowledged_at", "resolved_at", "closed_at", "same_case_as",
+               "details")
 
 
 @dataclass(frozen=True)
@@ -87,20 +89,24 @@ def export(session: Session, scope: ColumnElement[bool], filt: TipFilter, now: d
            timezone) -> Iterator[str]:
     """The whole filtered list as CSV text, a chunk at a time (times in local time)."""
     where = filt.conditions(scope, now)
-    query = (select(Tip, Commune.name).outerjoin(Commune, Commune.code == Tip.commune_code)
+    case = aliased(Tip)  # the tip whose case a joined tip is (TRUNG)
+    query = (select(Tip, Commune.name, case.reference)
+             .outerjoin(Commune, Commune.code == Tip.commune_code)
+             .outerjoin(case, case.id == Tip.duplicate_of_id)
              .where(*where).order_by(Tip.created_at.desc(), Tip.id.desc())
              .execution_options(yield_per=1000))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     local = lambda t: t.astimezone(timezone).strftime("%Y-%m-%d %H:%M:%S") if t else ""  # noqa: E731
-    for n, (tip, name) in enumerate(session.execute(query)):
+    for n, (tip, name, case_reference) in enumerate(session.execute(query)):
         writer.writerow([
             tip.reference, local(tip.created_at), tip.channel, tip.category, tip.urgency.value,
             tip.commune_code or "", name or "", tip.province_code or "", tip.status.value,
             {True: "yes", False: "no"}.get(tip.valuable, ""), tip.decision or "",
             "yes" if tip.overdue else "", local(tip.dispatched_at), local(tip.acknowledged_at),
-            local(tip.resolved_at), local(tip.closed_at), inert(tip.details),
+            local(tip.resolved_at), local(tip.closed_at), case_reference or "",
+            inert(tip.details),
         ])
         if n % 500 == 499:
             yield out.getvalue()

@@ -1,5 +1,8 @@
 """Joining a tip to another's case on the web: the same function as TRUNG by SMS."""
 
+import csv
+import io
+
 from tests.admin import login, post
 from tests.gateway.test_same_case import report, tip_of
 from tests.helpers import run_worker
@@ -24,3 +27,7 @@ def test_the_web_joins_tips_as_trung_does_within_the_users_scope(client, setting
     assert f'>{first}</a>' in joined_page and "Cùng vụ việc với" in joined_page
     assert f'>{second}</a>' in case_page and "Các tin báo cùng vụ việc" in case_page
     assert "Gộp vào vụ việc của tin báo khác" in joined_page  # the timeline, in words
+    export = client.get("/admin/reports/tips.csv").get_data(as_text=True)
+    rows_by_reference = {row["reference"]: row for row in csv.DictReader(io.StringIO(export))}
+    assert rows_by_reference[second]["same_case_as"] == first
+    assert rows_by_reference[first]["same_case_as"] == ""
