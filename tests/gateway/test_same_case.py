@@ -6,6 +6,7 @@ import re
 from db.models import OutboundMessage, Tip, TipEvent, TipStatus
 from tests.gateway.conftest import officer_says
 from tests.helpers import reply_of, rows, run_worker, sms
+from tests.phone import UssdSession
 from tests.privacy import REPORTERS
 
 
@@ -51,6 +52,10 @@ def test_trung_closes_a_tip_into_the_case_and_both_reporters_hear_the_outcome(
     assert "notify_resolved" in notices(rt, first) and "notify_resolved" in notices(rt, second)
     status = reply_of(sms(client, settings, f"KIEM TRA {second} {pin}", sender=REPORTERS[1]))
     assert status.startswith(f"Tin bao {second}: da xu ly xong")
+    check = UssdSession(client, settings, phone=REPORTERS[1])  # USSD's check tells the same
+    for answer in (None, "2", second):
+        check.send(answer)
+    assert check.send(pin).startswith(f"END Tin bao {second}: da xu ly xong.")
 
 
 def test_trung_refuses_a_loop_a_missing_reference_and_a_tip_not_the_officers(
