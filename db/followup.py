@@ -5,7 +5,6 @@ import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from db import store
@@ -28,10 +27,7 @@ def open_tip(session: Session, keyring: Keyring, reference: str, pin: str,
     Unknown reference, wrong PIN and locked reference look the same to the caller, so the
     answer never tells whether a reference exists. Five wrong PINs lock it for an hour.
     """
-    reference = "".join(reference.split())
-    tip = session.execute(
-        select(Tip).where(Tip.reference == reference).with_for_update()
-    ).scalar_one_or_none()
+    tip = store.by_reference(session, "".join(reference.split()), lock=True)
     if tip is None:
         return None
     if tip.pin_locked_until is not None and tip.pin_locked_until > now:

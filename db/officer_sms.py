@@ -23,9 +23,7 @@ def handle(session: Session, env: Env, officer: Officer, text: str, now: datetim
         return _acknowledge_the_only_one(session, env, officer, now)
     if command.command is OfficerCommand.HELP or command.reference is None:
         return Turn(reply=render(Prompt("officer_help"), "vi", "sms"))
-    tip = session.execute(
-        select(Tip).where(Tip.reference == command.reference).with_for_update()
-    ).scalar_one_or_none()
+    tip = store.by_reference(session, command.reference, lock=True)
     if tip is None or not actions.may_act(officer, tip):
         # The same answer whether the tip does not exist or belongs to someone else.
         return Turn(reply=render(Prompt("officer_denied", {"ref": command.reference}), "vi", "sms"))

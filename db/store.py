@@ -210,7 +210,6 @@ def file_tip(
     receipt's advice to call 113 rests on the same decision); the legal clock (Criminal
     Procedure Code art. 147: 20 days to decide) starts now.
     """
-    urgent = effect.urgent
     stmt = prepared(session, "tip", lambda insert: insert(_TIPS).on_conflict_do_nothing(
         index_elements=["reference"]).returning(_TIPS.c.id, _TIPS.c.reference, _TIPS.c.urgency))
     tip = session.execute(stmt, dict(
@@ -222,7 +221,7 @@ def file_tip(
         province_code=effect.province_code,
         details=effect.details,
         language=effect.language,
-        urgency=Urgency.URGENT if urgent else Urgency.NORMAL,
+        urgency=Urgency.URGENT if effect.urgent else Urgency.NORMAL,
         status=TipStatus.RECEIVED,
         reporter_id=reporter_id,
         created_at=now,
@@ -236,7 +235,7 @@ def file_tip(
         raise ReferenceTaken(effect.reference)
     add_event(session, tip.id, "received", now, actor,
               {"channel": channel, "category": effect.category, "commune": effect.commune_code,
-               "urgent": urgent})
+               "urgent": effect.urgent})
     return tip
 
 
