@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> dict:
     q = args.quick
     plan = {
         "webhook": lambda s, r: webhook.run(s, rounds=1 if q else 3, seconds=1 if q else 10,
-                                            paced_seconds=1 if q else 20),
+                                            paced_seconds=1 if q else 20,
+                                            drain_seconds=2 if q else 20),
         "status": lambda s, r: status.run(s, rounds=1 if q else 3, seconds=1 if q else 10),
         "handoff": lambda s, r: handoff.run(s, rate=50, seconds=2 if q else 60),
         "throughput": lambda s, r: throughput.run(s, r, jobs=100 if q else 3000, processes=2,

@@ -163,6 +163,24 @@ class TipEvent(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
 
 
+class InboxMessage(SQLModel, table=True):
+    """An SMS kept as it arrived, for a worker to take into its conversation (SMS_REPLY=queued).
+
+    Deleted in the transaction that stores it as an InboundMessage. The sender is only sealed;
+    `pseudonym` (its keyed hash) keeps one sender's messages in order.
+    """
+
+    __tablename__ = "inbox"
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: str = Field(max_length=80, unique=True)
+    pseudonym: str = Field(max_length=40, index=True)
+    sender_sealed: str = Field(sa_type=sa.Text)
+    receiver: str = Field(default="", max_length=40)
+    body: str = Field(default="", sa_type=sa.Text)
+    reply_provider: str = Field(default="", max_length=20)
+    received_at: datetime = Field(index=True)
+
+
 class InboundMessage(SQLModel, table=True):
     """Every message received, kept even when it makes no sense (never the sender's number)."""
 

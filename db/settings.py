@@ -113,6 +113,7 @@ class Settings:
     pseudonym_key: str = ""
     reply_address_keys: tuple[str, ...] = ()
     sms_provider: str = "twilio"
+    sms_reply: str = "inline"  # or "queued": the webhook keeps the SMS, a worker answers
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_from_number: str = ""
@@ -184,6 +185,7 @@ class Settings:
             pseudonym_key=env.get("PSEUDONYM_KEY", ""),
             reply_address_keys=_list(env.get("REPLY_ADDRESS_KEY", "")),
             sms_provider=env.get("SMS_PROVIDER", "outbox" if demo else "twilio"),
+            sms_reply=env.get("SMS_REPLY", "inline").strip().lower(),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
             twilio_from_number=env.get("TWILIO_FROM_NUMBER", ""),
@@ -266,6 +268,7 @@ class Settings:
         """What is wrong with the provider choice and the Kannel settings."""
         problems = [f"unknown SMS provider {name!r}"
                     for name in sorted(self.providers_in_use() - SMS_PROVIDERS)]
+        problems += ["SMS_REPLY is inline or queued"] * (self.sms_reply not in {"inline", "queued"})
         if "kannel" in self.providers_in_use() and not self.kannel_sendsms_url:
             problems.append("KANNEL_SENDSMS_URL is not set")
         if self.kannel_sendsms_url and not self.kannel_secret.strip():

@@ -14,7 +14,7 @@ from db.delivery import KANNEL, NOT_DELIVERED, report_token
 from db.redact import redact
 from flows import Channel
 from flows.text import number
-from gateway.inbound import InboundText, receive_text
+from gateway.inbound import InboundText, keep_sms, receive_text, replies_later
 from gateway.reports import apply_report
 from gateway.services import services
 from workers.queues import enqueue_quietly
@@ -26,7 +26,8 @@ MESSAGE_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 @bp.get("/webhooks/kannel/sms")
 def inbound_sms():
-    """Store and answer one SMS from Kannel; jobs are enqueued after the response is sent."""
+    """Store and answer one SMS from Kannel; jobs are enqueued after the response is sent.
+    With SMS_REPLY=queued: keep it, answer with an empty body (no SMS), a worker replies."""
     svc = services()
     if not _secret_matches(svc.settings.kannel_secret):
         abort(403)
@@ -35,7 +36,8 @@ def inbound_sms():
     sender = _text(query.get("from", b""))
     if not MESSAGE_ID.match(message_id) or not sender:
         return Response("missing id or from", status=400, mimetype="text/plain")
-    received = receive_text(svc, InboundText(
+    take = keep_sms if replies_later(svc) else receive_text
+    received = take(svc, InboundText(
         channel=Channel.SMS,
         provider_id=f"kannel:{message_id}",
         sender=sender,

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from flows import Channel
-from gateway.inbound import InboundText, receive_text
+from gateway.inbound import InboundText, keep_sms, receive_text, replies_later
 from gateway.services import services
 from gateway.twilio_auth import sid as twilio_sid
 from gateway.twilio_auth import twilio_signed
@@ -15,13 +15,15 @@ bp = Blueprint("sms_twilio", __name__)
 @bp.post("/webhooks/twilio/sms")
 @twilio_signed
 def inbound_sms():
-    """Store and answer one SMS; dispatch jobs are enqueued after the response is sent."""
+    """Store and answer one SMS; dispatch jobs are enqueued after the response is sent. With
+    SMS_REPLY=queued: keep it, answer with no message, and a worker replies by SMS."""
     form = request.form
     sid = twilio_sid(form.get("MessageSid") or form.get("SmsSid"))
     if not sid or not form.get("From"):
         return Response("missing MessageSid or From", status=400)
     svc = services()
-    received = receive_text(svc, InboundText(
+    take = keep_sms if replies_later(svc) else receive_text
+    received = take(svc, InboundText(
         channel=Channel.SMS,
         provider_id=f"twilio:{sid}",
         sender=form["From"],

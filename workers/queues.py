@@ -10,6 +10,9 @@ from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job as RqJob
 
+from db.models import Urgency
+from db.turns import Turn
+
 URGENT = "urgent"
 DEFAULT = "default"
 LOW = "low"  # what must never hold up a dispatch: notices telling reporters where a tip went
@@ -63,9 +66,20 @@ def enqueue_quietly(redis: Redis, jobs: list[Job], cancel: list[str] = ()) -> bo
     return True
 
 
+def jobs_for(turn: Turn) -> list[Job]:
+    """The jobs a committed turn needs: dispatch its tips, send its outbox messages."""
+    jobs = [dispatch_job(t.id, t.urgency == Urgency.URGENT) for t in turn.tips]
+    return jobs + [send_job(i) for i in turn.outbound_ids]
+
+
 def dispatch_job(tip_id: int, urgent: bool) -> Job:
     """Route and send a new (or transferred) tip."""
     return Job("workers.dispatch.dispatch_tip", (tip_id,), urgent)
+
+
+def inbox_job(inbox_id: int) -> Job:
+    """Take an SMS kept in the inbox into its conversation and answer it (SMS_REPLY=queued)."""
+    return Job("workers.inbox.take", (inbox_id,))
 
 
 def send_job(outbound_id: int, urgent: bool = False, queue: str = "") -> Job:

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
-from db import conversations, store
+from db import conversations, inbox, store
 from db.models import (
     FlowSession,
     OutboundMessage,
@@ -16,10 +16,10 @@ from db.models import (
     TipStatus,
     Urgency,
 )
-from db.session import transaction, utcnow
+from db.session import reading, transaction, utcnow
 from workers import runtime
 from workers.dispatch import stuck_tips, unacknowledged
-from workers.queues import dispatch_job, enqueue_quietly, escalation_job, send_job
+from workers.queues import dispatch_job, enqueue_quietly, escalation_job, inbox_job, send_job
 
 log = logging.getLogger(__name__)
 RECHECK = timedelta(seconds=60)
@@ -30,8 +30,10 @@ OPEN = (TipStatus.RECEIVED, TipStatus.DISPATCHED, TipStatus.ACKNOWLEDGED)
 def sweep() -> dict[str, int]:
     """Job: re-enqueue stuck work, file abandoned conversations, purge old reply addresses."""
     rt = runtime.get()
-    counts = {"tips": 0, "escalations": 0, "outbound": 0, "expired": 0, "purged": 0}
-    jobs = _stuck_work(rt, counts)
+    counts = {"inbox": 0, "tips": 0, "escalations": 0, "outbound": 0, "expired": 0,
+              "purged": 0}
+    jobs = _waiting_messages(rt, counts)
+    jobs += _stuck_work(rt, counts)
     jobs += _expire_sessions(rt, counts)
     counts["purged"] = purge_reply_addresses(rt)
     if jobs:
@@ -39,6 +41,14 @@ def sweep() -> dict[str, int]:
     if any(counts.values()):
         log.info("sweep: %s", counts)
     return counts
+
+
+def _waiting_messages(rt, counts: dict[str, int]) -> list:
+    """SMS kept in the inbox whose job was lost (Redis down when it came, a worker killed)."""
+    with reading(rt.engine) as session:
+        ids = inbox.due(session, utcnow(), timedelta(seconds=rt.settings.sweep_grace_seconds))
+    counts["inbox"] = len(ids)
+    return [inbox_job(i) for i in ids]
 
 
 def _stuck_work(rt, counts: dict[str, int]) -> list:

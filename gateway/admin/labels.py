@@ -64,6 +64,7 @@ def purpose_label(code: str) -> str:
         "forward_details": _("Reporter's details forwarded"),
         "notify_linked": _("Reporter told: same case as another tip"),
         "notify_linked_settled": _("Reporter told: same case as another tip"),
+        "reply": _("Reply to a message, sent by a worker"),
     }.get(code, code)
 
 

@@ -17,11 +17,14 @@ def test_the_benchmarks_run_and_report_sane_figures(tmp_path):
     for reference in ("naive", "lean"):  # answered every signed request, and kept each one
         assert c16[f"{reference}_errors"] == 0 and 0 < c16[f"{reference}_ratio"] < 1
         assert results["webhook"]["references_kept"][reference] >= c16[f"{reference}_rps"] / 2
+    assert c16["queued_errors"] == 0 and 0 < c16["queued_ratio"] < 1  # SMS_REPLY=queued
+    drained = results["webhook"]["queued_drain"]  # its workers took the kept messages
+    assert drained["kept"] >= c16["queued_rps"] / 2 and drained["messages_per_s"] > 0
     reports = results["status"]
     assert reports["c16"]["tinbao_errors"] == 0 and 0 < reports["c16"]["ratio"] < 1
     assert reports["delivered"] > 0  # applied, not only answered
-    drained = results["throughput"]  # every dispatch job finished, or main() raised
-    assert drained["jobs"] == 100 and 0 < drained["ratio"] < 1
+    throughput = results["throughput"]  # every dispatch job finished, or main() raised
+    assert throughput["jobs"] == 100 and 0 < throughput["ratio"] < 1
     assert results["steps"]["ussd"]["steps"] == 25 and results["steps"]["voice"]["steps"] == 30
     assert results["segments"]["multi_segment"] == 0 and results["segments"]["tips"] == 20
     [written] = tmp_path.glob("*.json")

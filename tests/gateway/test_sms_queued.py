@@ -1,0 +1,206 @@
+"""SMS_REPLY=queued: the SMS webhooks keep each message in the inbox and answer with no text;
+a worker takes it into its conversation and replies by SMS through the real provider client
+(Twilio's, against the fake API; Kannel's, against the fake sendsms)."""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import select
+
+from db.models import (
+    InboundMessage,
+    InboxMessage,
+    OutboundMessage,
+    RecipientKind,
+    Tip,
+    TipStatus,
+)
+from db.session import reading
+from db.settings import SettingsError
+from gateway import create_app
+from tests.conftest import make_settings
+from tests.gateway.test_sms_kannel import SECRET, kannel_get, sms_query
+from tests.helpers import count, reply_of, rows, run_worker, sms
+from tests.privacy import REPORTERS
+from tests.workers.test_sweep import RedisProcess, officers_for  # noqa: F401 (fixture)
+from workers import inbox as inbox_jobs
+from workers import runtime
+from workers.sweep import sweep
+
+REPORTER, OTHER = REPORTERS[0], REPORTERS[1]
+
+
+@pytest.fixture
+def settings(database_url, redis_url):
+    """A deployment whose SMS webhooks leave the answering to the workers."""
+    return make_settings(database_url, redis_url, SMS_REPLY="queued")
+
+
+def texts_to(fake_twilio, number: str) -> list[str]:
+    """What the fake Twilio API was asked to send to `number`, in order."""
+    return [r["form"]["Body"] for r in fake_twilio.requests if r["form"].get("To") == number]
+
+
+def inbox_ids(engine) -> list[int]:
+    with reading(engine) as session:
+        return list(session.execute(select(InboxMessage.id).order_by(InboxMessage.id)).scalars())
+
+
+def test_the_webhook_keeps_the_message_and_a_worker_answers_it_by_sms(
+        client, settings, twilio_rt, fake_twilio):
+    response = sms(client, settings, "TIN 15865 co nguoi la mat cho hang cam o thon 3")
+    assert response.status_code == 200 and reply_of(response) == ""
+    assert "<Response" in response.get_data(as_text=True)
+    engine = twilio_rt.engine
+    [kept] = rows(engine, InboxMessage)  # committed before the answer; the number only sealed
+    assert kept.body.startswith("TIN 15865") and REPORTER not in kept.sender_sealed
+    assert twilio_rt.keyring.unseal(kept.sender_sealed) == REPORTER
+    assert count(engine, Tip) == 0 and fake_twilio.requests == []
+    run_worker(twilio_rt.redis)
+    [tip] = rows(engine, Tip)
+    assert tip.status == TipStatus.DISPATCHED and tip.commune_code == 15865
+    assert count(engine, InboxMessage) == 0
+    [inbound] = rows(engine, InboundMessage)
+    assert inbound.tip_id == tip.id and inbound.provider_id == kept.provider_id
+    receipt, notice = texts_to(fake_twilio, REPORTER)  # the reply first, then where it went
+    assert tip.reference in receipt and "Da nhan tin bao" in receipt
+    assert tip.reference in notice and "Da nhan tin bao" not in notice
+    pin = receipt.split("PIN ")[1][:4]
+    assert twilio_rt.keyring.pin_matches(tip.reference, pin, tip.pin_hash)
+    [reply] = rows(engine, OutboundMessage, OutboundMessage.purpose == "reply")
+    assert reply.recipient_kind == RecipientKind.REPORTER and reply.status == "sent"
+    assert pin not in reply.body and reply.sealed_body is None and reply.address == ""
+
+
+def test_a_repeated_delivery_is_kept_once_and_answered_once(client, settings, twilio_rt,
+                                                            fake_twilio):
+    sid = "SM" + "e" * 32
+    sms(client, settings, "TIN 15865 trom bo", sid=sid)
+    sms(client, settings, "TIN 15865 trom bo", sid=sid)
+    assert count(twilio_rt.engine, InboxMessage) == 1
+    run_worker(twilio_rt.redis)
+    sms(client, settings, "TIN 15865 trom bo", sid=sid)  # once more, after it was answered
+    assert count(twilio_rt.engine, InboxMessage) == 1
+    run_worker(twilio_rt.redis)
+    assert count(twilio_rt.engine, Tip) == 1 and count(twilio_rt.engine, InboxMessage) == 0
+    assert len([t for t in texts_to(fake_twilio, REPORTER) if "Da nhan tin bao" in t]) == 1
+
+
+def test_a_senders_messages_are_taken_in_order_whichever_job_runs_first(
+        client, settings, twilio_rt, fake_twilio):
+    for text in ("TIN", "2", "hoang hoa", "trom xe may dem qua"):
+        sms(client, settings, text)
+    sms(client, settings, "TIN 15865 danh bac", sender=OTHER)
+    ids = inbox_ids(twilio_rt.engine)
+    assert inbox_jobs.take(ids[3]) == "taken 4"  # the last of them: takes the three before
+    assert inbox_jobs.take(ids[0]) == "taken already"
+    assert [i for i in inbox_ids(twilio_rt.engine)] == [ids[4]]  # the other sender's waits
+    replies = texts_to(fake_twilio, REPORTER)
+    assert "Chon loai" in replies[0] and "Xa/phuong" in replies[1]
+    assert "Mo ta" in replies[2] and "Da nhan tin bao" in replies[3]
+    [tip] = rows(twilio_rt.engine, Tip)
+    assert (tip.commune_code, tip.category) == (15865, "trom_cap")
+    run_worker(twilio_rt.redis)
+    assert count(twilio_rt.engine, Tip) == 2 and count(twilio_rt.engine, InboxMessage) == 0
+
+
+def test_two_workers_taking_one_senders_messages_at_once_keep_their_order(
+        client, settings, twilio_rt, fake_twilio):
+    texts = ("TIN", "2", "hoang hoa", "trom xe may dem qua")
+    for text in texts:
+        sms(client, settings, text)
+    ids = inbox_ids(twilio_rt.engine)
+    with ThreadPoolExecutor(4) as pool:  # every job at once, the last ones first
+        done = list(pool.map(inbox_jobs.take, reversed(ids)))
+    assert sum(int(d.split()[1]) for d in done if d != "taken already") == 4
+    replies = texts_to(fake_twilio, REPORTER)
+    assert len(replies) == 4 and "Chon loai" in replies[0] and "Da nhan tin bao" in replies[3]
+    [tip] = rows(twilio_rt.engine, Tip)
+    assert tip.commune_code == 15865 and count(twilio_rt.engine, InboxMessage) == 0
+    assert count(twilio_rt.engine, InboundMessage) == 4
+
+
+def test_an_officer_command_is_answered_by_sms_too(client, settings, twilio_rt, fake_twilio):
+    from tests.gateway.conftest import officer_of
+
+    sms(client, settings, "TIN 15865 danh bac o thon 2")
+    run_worker(twilio_rt.redis)
+    officer = officer_of(twilio_rt.engine, 15865)
+    response = sms(client, settings, "DS", sender=officer.phone)
+    assert reply_of(response) == ""
+    run_worker(twilio_rt.redis)
+    [tip] = rows(twilio_rt.engine, Tip)
+    answers = texts_to(fake_twilio, officer.phone)
+    assert len(answers) == 2 and tip.reference in answers[0] and tip.reference in answers[1]
+    to_reporter, to_officer = sorted(
+        rows(twilio_rt.engine, OutboundMessage, OutboundMessage.purpose == "reply"),
+        key=lambda m: m.id)
+    assert to_reporter.recipient_kind == RecipientKind.REPORTER
+    assert to_officer.recipient_kind == RecipientKind.OFFICER and to_officer.status == "sent"
+
+
+def test_a_dead_redis_delays_the_answer_and_the_sweeper_finds_the_message(
+        database_url, tmp_path, officers_for, fake_twilio):  # noqa: F811
+    server = RedisProcess(tmp_path)
+    server.start()
+    settings = make_settings(database_url, server.url, SMS_REPLY="queued",
+                             SWEEP_GRACE_SECONDS="0")
+    officers_for(settings)
+    app = create_app(settings)
+    server.stop()
+    started = time.monotonic()
+    response = sms(app.test_client(), settings, "TIN 15865 trom bo o thon 3")
+    assert time.monotonic() - started < 1.5 and response.status_code == 200
+    rt = _twilio_runtime(settings, fake_twilio)
+    try:
+        assert count(rt.engine, InboxMessage) == 1 and count(rt.engine, Tip) == 0
+        server.start()  # empty: the job the webhook tried to queue never existed
+        run_worker(rt.redis)
+        assert count(rt.engine, Tip) == 0
+        assert sweep()["inbox"] == 1
+        run_worker(rt.redis)
+        assert count(rt.engine, Tip) == 1 and count(rt.engine, InboxMessage) == 0
+        assert "Da nhan tin bao" in texts_to(fake_twilio, REPORTER)[0]
+        assert sweep()["inbox"] == 0
+    finally:
+        rt.close()
+        runtime._current = None
+        app.extensions["tinbao"].engine.dispose()
+        server.stop()
+
+
+def test_kannel_messages_are_kept_and_answered_through_sendsms(
+        database_url, redis_url, fake_kannel, officers_for):  # noqa: F811
+    settings = make_settings(database_url, redis_url, SMS_REPLY="queued", KANNEL_SECRET=SECRET,
+                             KANNEL_SENDSMS_URL=fake_kannel.url, KANNEL_USERNAME="tinbao",
+                             KANNEL_PASSWORD="pw", KANNEL_FROM="8079")
+    officers_for(settings)
+    app = create_app(settings)
+    rt = runtime.init(settings)
+    try:
+        response = kannel_get(app.test_client(), sms_query("TIN 15865 trom cho o thon 5"))
+        assert response.status_code == 200 and response.get_data(as_text=True) == ""
+        assert count(rt.engine, InboxMessage) == 1
+        run_worker(rt.redis)
+        [tip] = rows(rt.engine, Tip)
+        sent = [r["text"] for r in fake_kannel.requests if r["to"] == REPORTER]
+        assert "Da nhan tin bao" in sent[0] and tip.reference in sent[0]
+    finally:
+        rt.close()
+        runtime._current = None
+        app.extensions["tinbao"].engine.dispose()
+
+
+def test_an_unknown_reply_mode_stops_the_app(database_url, redis_url):
+    with pytest.raises(SettingsError, match="SMS_REPLY"):
+        make_settings(database_url, redis_url, SMS_REPLY="later")
+
+
+def _twilio_runtime(settings, fake_twilio):
+    from workers.providers.twilio import TwilioProvider
+
+    provider = TwilioProvider(settings.twilio_account_sid, settings.twilio_auth_token,
+                              from_number=settings.twilio_from_number, base_url=fake_twilio.url,
+                              sleep=lambda seconds: None)
+    return runtime.init(settings, provider=provider)
