@@ -13,16 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from redis import Redis
-from rq import Queue
 from sqlalchemy import func, select
 
 from bench import reference_app
 from bench.handoff import start_workers
 from bench.load import PATH, paced, sms_mix, write_signed, wrk
 from bench.stack import Stack, free_port
+from db.inbox import LANES
 from db.models import InboxMessage
 from db.session import make_engine
-from workers.queues import DEFAULT, inbox_job
+from workers.queues import wake_inbox
 
 MAX_RPS = 3000  # requests prepared per second of a run, so no run replays a MessageSid
 REFERENCES = {"naive": "bench.reference_app:create_naive()",
@@ -59,20 +59,16 @@ def drain(stack: Stack, inline_rps: float, seconds: float, workers: int = 2) -> 
     """How fast `workers` production workers take the messages the queued webhook kept (each
     into its conversation, its reply sent to the fake provider, the dispatches it files queued
     and run as well), against the inline webhook's requests/s: the queued mode's sustained
-    rate. Redis is emptied first and one job queued per kept message (as the sweeper would)."""
+    rate. Redis is emptied first, then every lane woken."""
     redis = Redis.from_url(stack.env["REDIS_URL"])
     redis.flushdb()
     engine = make_engine(stack.database_url)
     with engine.connect() as conn:
-        ids = list(conn.execute(select(InboxMessage.id).order_by(InboxMessage.id)).scalars())
-    jobs = [inbox_job(i) for i in ids]
-    queue = Queue(DEFAULT, connection=redis)
-    with redis.pipeline() as pipe:
-        for job in jobs:
-            queue.enqueue(job.func, *job.args, result_ttl=3600, pipeline=pipe)
-        pipe.execute()
+        kept = conn.execute(select(func.count()).select_from(InboxMessage)).scalar()
+    for lane in range(LANES):  # woken as the webhook wakes them
+        wake_inbox(redis, lane)
     procs = start_workers(stack, workers)
-    started, waiting = time.monotonic(), len(ids)
+    started, waiting = time.monotonic(), kept
     first = None
     while time.monotonic() - started < seconds + 30 and waiting:
         time.sleep(0.5)
@@ -88,7 +84,7 @@ def drain(stack: Stack, inline_rps: float, seconds: float, workers: int = 2) -> 
         stack.stop(proc)
     engine.dispose()
     redis.close()
-    return {"kept": len(ids), "left": waiting, "workers": workers,
+    return {"kept": kept, "left": waiting, "workers": workers,
             "messages_per_s": taken_rate,
             "to_inline_webhook": taken_rate / inline_rps if inline_rps else 0.0}
 

@@ -1,59 +1,72 @@
 """The inbox: SMS kept as they arrive, for a worker to answer (SMS_REPLY=queued).
 
 The webhook's whole durable work is one autocommitted INSERT (duplicates ignored by the
-provider's message id); the sender is kept only sealed, with its keyed hash to keep one
-sender's messages in order. A worker takes each message into its conversation with
-db.inbound.receive, which deletes the row in the same transaction; a message whose job was
-lost (Redis down, a worker killed) is found again by the sweeper (`due`).
+provider's message id); the sender is kept only sealed. Each message falls in one of LANES
+lanes by its sender's keyed hash; a lane is drained by one job at a time, oldest first, so one
+sender's messages are taken in the order they came (workers.inbox). db.inbound.receive
+deletes a row in the transaction that takes it into its conversation; a message whose lane was
+never woken (Redis down, a worker killed) is found again by the sweeper (`due_lanes`).
 """
 
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from sqlalchemy import Row, bindparam, select
 
 from db.models import InboxMessage
 from db.privacy import Keyring
 from db.session import Engine, Unit, utcnow
-from db.store import prepared
 
+LANES = 16  # how many workers can take messages at once (each lane: one at a time)
 _INBOX = InboxMessage.__table__
-_BY_ID = select(_INBOX).where(_INBOX.c.id == bindparam("id"))
-_PENDING = (select(_INBOX).where(_INBOX.c.pseudonym == bindparam("pseudonym"),
-                                 _INBOX.c.id <= bindparam("upto")).order_by(_INBOX.c.id))
-_DUE = (select(_INBOX.c.id).where(_INBOX.c.received_at <= bindparam("before"))
-        .order_by(_INBOX.c.id).limit(bindparam("limit")))
+_LANE = (select(_INBOX)
+         .where(_INBOX.c.lane == bindparam("lane"), _INBOX.c.id > bindparam("after"))
+         .order_by(_INBOX.c.id).limit(bindparam("limit")))
+_KEEP = ("INSERT INTO inbox (provider_id, pseudonym, lane, sender_sealed, receiver, body, "
+         "reply_provider, received_at) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}) "
+         "ON CONFLICT (provider_id) DO NOTHING RETURNING lane")
+_KEEP_PG, _KEEP_SQLITE = _KEEP.format(p="%s"), _KEEP.format(p="?")
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite
+_DUE = (select(_INBOX.c.lane).where(_INBOX.c.received_at <= bindparam("before"))
+        .group_by(_INBOX.c.lane).order_by(_INBOX.c.lane))
 
 
 def keep(engine: Engine, keyring: Keyring, *, provider_id: str, sender: str, receiver: str,
          body: str, reply_provider: str, now: datetime | None = None) -> int | None:
-    """Keep one message, committed when this returns: its id, or None for a repeated delivery
-    (kept already, and queued already)."""
-    values = {"provider_id": provider_id, "pseudonym": keyring.pseudonym(sender),
-              "sender_sealed": keyring.seal(sender), "receiver": receiver[:40], "body": body,
-              "reply_provider": reply_provider[:20], "received_at": now or utcnow()}
-    with _autocommit(engine).connect() as connection:
-        stmt = prepared(connection, "inbox", lambda insert: insert(_INBOX).on_conflict_do_nothing(
-            index_elements=["provider_id"]).returning(_INBOX.c.id))
-        return connection.execute(stmt, values).scalar()
+    """Keep one message, committed when this returns: its lane, or None for a repeated
+    delivery (kept already, and its lane woken already).
+
+    One autocommitted statement through the pooled driver connection: SQLAlchemy's own
+    execution cost as much CPU as the rest of the webhook (docs/benchmarks.md).
+    """
+    pseudonym = keyring.pseudonym(sender)
+    lane = int(pseudonym[:8], 16) % LANES
+    postgres = engine.dialect.name == "postgresql"
+    now = now or utcnow()
+    values = (provider_id, pseudonym, lane, keyring.seal(sender), receiver[:40], body,
+              reply_provider[:20], now if postgres else now.strftime(_SQLITE_TIME))
+    pooled = engine.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        if postgres:
+            driver.autocommit = True  # SQLite's connections are (db.session: BEGIN is ours)
+        try:
+            cursor = pooled.cursor()
+            cursor.execute(_KEEP_PG if postgres else _KEEP_SQLITE, values)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            if postgres:
+                driver.autocommit = False
+    finally:
+        pooled.close()  # back to the pool
+    return row[0] if row else None
 
 
-@lru_cache(maxsize=8)
-def _autocommit(engine: Engine) -> Engine:
-    """The engine's pool, each statement committed on its own: one round trip per message."""
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
+def waiting(connection: Unit, lane: int, after: int = 0, limit: int = 50) -> list[Row]:
+    """The lane's kept messages after id `after`, oldest first: they are taken in this order."""
+    return list(connection.execute(_LANE, {"lane": lane, "after": after, "limit": limit}))
 
 
-def get(connection: Unit, inbox_id: int) -> Row | None:
-    """One kept message, or None once it has been taken."""
-    return connection.execute(_BY_ID, {"id": inbox_id}).one_or_none()
-
-
-def pending(connection: Unit, pseudonym: str, upto: int) -> list[Row]:
-    """The sender's kept messages up to `upto`, oldest first: they are taken in this order."""
-    return list(connection.execute(_PENDING, {"pseudonym": pseudonym, "upto": upto}))
-
-
-def due(connection: Unit, now: datetime, grace: timedelta, limit: int = 500) -> list[int]:
-    """Messages kept longer than `grace` and not yet taken: their job was lost or is late."""
-    return list(connection.execute(_DUE, {"before": now - grace, "limit": limit}).scalars())
+def due_lanes(connection: Unit, now: datetime, grace: timedelta) -> list[int]:
+    """Lanes holding a message kept longer than `grace`: their drain was lost or is late."""
+    return list(connection.execute(_DUE, {"before": now - grace}).scalars())

@@ -167,18 +167,21 @@ class InboxMessage(SQLModel, table=True):
     """An SMS kept as it arrived, for a worker to take into its conversation (SMS_REPLY=queued).
 
     Deleted in the transaction that stores it as an InboundMessage. The sender is only sealed;
-    `pseudonym` (its keyed hash) keeps one sender's messages in order.
+    its keyed hash picks the lane, so one sender's messages are taken in order.
     """
 
     __tablename__ = "inbox"
     id: int | None = Field(default=None, primary_key=True)
     provider_id: str = Field(max_length=80, unique=True)
-    pseudonym: str = Field(max_length=40, index=True)
+    pseudonym: str = Field(max_length=40)
+    lane: int = Field(default=0)  # drained by one job at a time (db.inbox.LANES)
     sender_sealed: str = Field(sa_type=sa.Text)
     receiver: str = Field(default="", max_length=40)
     body: str = Field(default="", sa_type=sa.Text)
     reply_provider: str = Field(default="", max_length=20)
     received_at: datetime = Field(index=True)
+
+    __table_args__ = (sa.Index("ix_inbox_lane_id", "lane", "id"),)
 
 
 class InboundMessage(SQLModel, table=True):

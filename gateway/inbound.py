@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from db import inbox
 from db.inbound import MAX_BODY, InboundText, Render, receive
 from gateway.services import Services
-from workers.queues import Job, enqueue_quietly, inbox_job, jobs_for
+from workers.queues import Job, enqueue_quietly, jobs_for, wake_inbox
 
 __all__ = ["MAX_BODY", "InboundText", "Received", "jobs_for", "keep_sms", "receive_text",
            "replies_later"]
@@ -21,11 +21,14 @@ class Received:
     jobs: list[Job] = field(default_factory=list)
     cancel: list[str] = field(default_factory=list)
     tip_references: list[str] = field(default_factory=list)
+    lane: int | None = None  # the inbox lane of a kept message, to wake
 
     def after_commit(self, redis) -> None:
         """Enqueue the work and cancel timers; call once the answer is on its way."""
         if self.jobs or self.cancel:
             enqueue_quietly(redis, self.jobs, self.cancel)
+        if self.lane is not None:
+            wake_inbox(redis, self.lane)
 
 
 def receive_text(svc: Services, msg: InboundText, render: Render | None = None) -> Received:
@@ -45,8 +48,7 @@ def replies_later(svc: Services) -> bool:
 def keep_sms(svc: Services, msg: InboundText) -> Received:
     """Keep an SMS in the inbox (committed before this returns) for a worker to take into its
     conversation and answer by SMS; a repeated delivery is kept once and queued once."""
-    kept = inbox.keep(svc.engine, svc.keyring, provider_id=msg.provider_id, sender=msg.sender,
+    lane = inbox.keep(svc.engine, svc.keyring, provider_id=msg.provider_id, sender=msg.sender,
                       receiver=msg.receiver, body=msg.body[:MAX_BODY],
                       reply_provider=msg.reply_provider or "")
-    return Received("", duplicate=kept is None,
-                    jobs=[inbox_job(kept)] if kept is not None else [])
+    return Received("", duplicate=lane is None, lane=lane)

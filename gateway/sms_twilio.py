@@ -10,6 +10,7 @@ from gateway.twilio_auth import sid as twilio_sid
 from gateway.twilio_auth import twilio_signed
 
 bp = Blueprint("sms_twilio", __name__)
+NO_REPLY = str(MessagingResponse())  # an answer that sends nothing (SMS_REPLY=queued)
 
 
 @bp.post("/webhooks/twilio/sms")
@@ -31,9 +32,11 @@ def inbound_sms():
         body=form.get("Body", ""),
         reply_provider="twilio",
     ))
-    twiml = MessagingResponse()
+    twiml = NO_REPLY
     if received.reply:
-        twiml.message(received.reply)
-    response = Response(str(twiml), mimetype="application/xml")
+        answer = MessagingResponse()
+        answer.message(received.reply)
+        twiml = str(answer)
+    response = Response(twiml, mimetype="application/xml")
     response.call_on_close(lambda: received.after_commit(svc.redis))
     return response

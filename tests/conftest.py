@@ -29,7 +29,7 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 # Tables that traffic writes to; the directory tables are loaded once per session.
 MUTABLE = ("auditlog", "users", "tipevent", "inboundmessage", "outboundmessage", "flowsession",
-           "tip", "reporter", "officer")
+           "tip", "reporter", "officer", "inbox")
 
 
 def _free_port() -> int:

@@ -1,51 +1,79 @@
-"""Taking SMS kept in the inbox (SMS_REPLY=queued) into their conversations, in order, and
-sending each reply at once."""
+"""Draining the inbox (SMS_REPLY=queued): each lane's kept messages taken into their
+conversations oldest first, one drain per lane at a time, each reply sent at once, so one
+sender's messages are answered in the order they came."""
 
 import logging
+import time
+from contextlib import suppress
+
+from redis.exceptions import LockError
 
 from db import inbox
 from db.inbound import InboundText, receive
 from db.session import reading
 from flows import Channel
 from workers import runtime
-from workers.queues import JOB_TIMEOUT, enqueue_quietly, jobs_for
+from workers.queues import WAKE_SECONDS, enqueue, enqueue_quietly, inbox_job, jobs_for, wake_key
 from workers.send import send_outbound
 
 log = logging.getLogger(__name__)
+SLICE_SECONDS = 25.0  # then a fresh job goes on: RQ's job timeout bounds one drain
+LOCK_SECONDS = 30  # renewed after every message; frees the lane of a killed worker
+WAIT_SECONDS = 20  # a drain queued while the lane's previous one is finishing waits for it
 
 
-def take(inbox_id: int) -> str:
-    """Job: take message `inbox_id` and, first, any older one of the same sender still waiting
-    (a sender's messages are answered in the order they came, whichever job runs first).
-
-    Jobs for one sender run one at a time (a Redis lock); without it (the lock expired) another
-    worker taking the same message waits on its row, then finds it taken: db.inbound.receive
-    deletes the row and stores the message in one transaction.
-    """
+def drain(lane: int) -> str:
+    """Job: take the lane's kept messages, oldest first, until none is left."""
     rt = runtime.get()
+    lock = rt.redis.lock(f"tinbao:inbox:lane:{lane}", timeout=LOCK_SECONDS,
+                         blocking_timeout=WAIT_SECONDS)
+    if not lock.acquire():
+        return "busy"  # the lane's drain is running and will see the messages
+    try:
+        return _drain(rt, lane, lock)
+    finally:
+        with suppress(LockError):  # expired meanwhile
+            lock.release()
+
+
+def _drain(rt, lane: int, lock) -> str:
+    ends, after, taken = time.monotonic() + SLICE_SECONDS, 0, 0
+    while True:
+        batch = _waiting(rt, lane, after)
+        if not batch:
+            rt.redis.delete(wake_key(lane))  # from now on the next message wakes the lane
+            batch = _waiting(rt, lane, after)  # one kept before that is still ours
+            if not batch:
+                return f"taken {taken}"
+        for item in batch:
+            after = item.id  # a message that cannot be taken waits for the next drain
+            taken += _take(rt, item)
+            lock.reacquire()
+            if time.monotonic() > ends:
+                rt.redis.set(wake_key(lane), 1, ex=WAKE_SECONDS)
+                enqueue(rt.redis, inbox_job(lane))
+                return f"taken {taken}; the lane goes on in a new job"
+
+
+def _waiting(rt, lane: int, after: int) -> list:
     with reading(rt.engine) as session:
-        row = inbox.get(session, inbox_id)
-    if row is None:
-        return "taken already"
-    # One job at a time per sender, so that the replies go out in order too.
-    with rt.redis.lock(f"tinbao:inbox:{row.pseudonym}", timeout=JOB_TIMEOUT,
-                       blocking_timeout=JOB_TIMEOUT):
-        with reading(rt.engine) as session:
-            rows = inbox.pending(session, row.pseudonym, row.id)
-        taken = sum(_take(rt, item) for item in rows)
-    return f"taken {taken}" if rows else "taken already"
+        return inbox.waiting(session, lane, after)
 
 
 def _take(rt, item) -> bool:
-    """Take one kept message and send its reply; False if it had been taken already."""
-    outcome = receive(rt, InboundText(
-        channel=Channel.SMS,
-        provider_id=item.provider_id,
-        sender=rt.keyring.unseal(item.sender_sealed),
-        receiver=item.receiver,
-        body=item.body,
-        reply_provider=item.reply_provider or None,
-    ), inbox_id=item.id)
+    """Take one kept message and send its reply; False if it was not taken now."""
+    try:
+        outcome = receive(rt, InboundText(
+            channel=Channel.SMS,
+            provider_id=item.provider_id,
+            sender=rt.keyring.unseal(item.sender_sealed),
+            receiver=item.receiver,
+            body=item.body,
+            reply_provider=item.reply_provider or None,
+        ), inbox_id=item.id)
+    except Exception as exc:  # kept: the sweeper's next drain tries it again
+        log.error("inbox %s (%s) not taken: %s", item.id, item.provider_id, type(exc).__name__)
+        return False
     turn = outcome.turn
     jobs = jobs_for(turn)
     if jobs or turn.cancel:  # an officer's dispatch first: it does not wait on the reply

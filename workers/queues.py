@@ -18,6 +18,7 @@ DEFAULT = "default"
 LOW = "low"  # what must never hold up a dispatch: notices telling reporters where a tip went
 QUEUES = (URGENT, DEFAULT, LOW)  # a worker takes from the first non-empty one
 JOB_TIMEOUT = 60
+WAKE_SECONDS = 60  # a lost drain's wake key expires: the lane's next message wakes it again
 log = logging.getLogger(__name__)
 
 
@@ -77,9 +78,28 @@ def dispatch_job(tip_id: int, urgent: bool) -> Job:
     return Job("workers.dispatch.dispatch_tip", (tip_id,), urgent)
 
 
-def inbox_job(inbox_id: int) -> Job:
-    """Take an SMS kept in the inbox into its conversation and answer it (SMS_REPLY=queued)."""
-    return Job("workers.inbox.take", (inbox_id,))
+def inbox_job(lane: int) -> Job:
+    """Take the SMS kept in an inbox lane into their conversations and answer them
+    (SMS_REPLY=queued; workers.inbox)."""
+    return Job("workers.inbox.drain", (lane,))
+
+
+def wake_key(lane: int) -> str:
+    """Set while a drain of the lane is queued or running (workers.inbox)."""
+    return f"tinbao:inbox:wake:{lane}"
+
+
+def wake_inbox(redis: Redis, lane: int) -> bool:
+    """After a message is kept: queue its lane's drain unless one is queued or running already
+    (one SET NX per message under load). On a Redis failure log and return False: the sweeper
+    wakes lanes whose messages wait too long."""
+    try:
+        if redis.set(wake_key(lane), 1, nx=True, ex=WAKE_SECONDS):
+            enqueue(redis, inbox_job(lane))
+    except Exception as exc:  # any Redis trouble
+        log.warning("inbox wake failed (%s); the sweeper will", type(exc).__name__)
+        return False
+    return True
 
 
 def send_job(outbound_id: int, urgent: bool = False, queue: str = "") -> Job:

@@ -44,11 +44,13 @@ def sweep() -> dict[str, int]:
 
 
 def _waiting_messages(rt, counts: dict[str, int]) -> list:
-    """SMS kept in the inbox whose job was lost (Redis down when it came, a worker killed)."""
+    """Inbox lanes whose messages wait too long: their drain was never queued (Redis down when
+    they came) or was lost (a worker killed). A second drain of a lane waits for the first."""
     with reading(rt.engine) as session:
-        ids = inbox.due(session, utcnow(), timedelta(seconds=rt.settings.sweep_grace_seconds))
-    counts["inbox"] = len(ids)
-    return [inbox_job(i) for i in ids]
+        lanes = inbox.due_lanes(session, utcnow(),
+                                timedelta(seconds=rt.settings.sweep_grace_seconds))
+    counts["inbox"] = len(lanes)
+    return [inbox_job(lane) for lane in lanes]
 
 
 def _stuck_work(rt, counts: dict[str, int]) -> list:

@@ -6,7 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
+from cryptography.fernet import Fernet
 
 from db.models import (
     InboundMessage,
@@ -16,7 +16,7 @@ from db.models import (
     Tip,
     TipStatus,
 )
-from db.session import reading
+from db.session import transaction
 from db.settings import SettingsError
 from gateway import create_app
 from tests.conftest import make_settings
@@ -40,11 +40,6 @@ def settings(database_url, redis_url):
 def texts_to(fake_twilio, number: str) -> list[str]:
     """What the fake Twilio API was asked to send to `number`, in order."""
     return [r["form"]["Body"] for r in fake_twilio.requests if r["form"].get("To") == number]
-
-
-def inbox_ids(engine) -> list[int]:
-    with reading(engine) as session:
-        return list(session.execute(select(InboxMessage.id).order_by(InboxMessage.id)).scalars())
 
 
 def test_the_webhook_keeps_the_message_and_a_worker_answers_it_by_sms(
@@ -87,38 +82,49 @@ def test_a_repeated_delivery_is_kept_once_and_answered_once(client, settings, tw
     assert len([t for t in texts_to(fake_twilio, REPORTER) if "Da nhan tin bao" in t]) == 1
 
 
-def test_a_senders_messages_are_taken_in_order_whichever_job_runs_first(
-        client, settings, twilio_rt, fake_twilio):
+def test_a_senders_messages_are_taken_in_order(client, settings, twilio_rt, fake_twilio):
     for text in ("TIN", "2", "hoang hoa", "trom xe may dem qua"):
         sms(client, settings, text)
     sms(client, settings, "TIN 15865 danh bac", sender=OTHER)
-    ids = inbox_ids(twilio_rt.engine)
-    assert inbox_jobs.take(ids[3]) == "taken 4"  # the last of them: takes the three before
-    assert inbox_jobs.take(ids[0]) == "taken already"
-    assert [i for i in inbox_ids(twilio_rt.engine)] == [ids[4]]  # the other sender's waits
+    lane = rows(twilio_rt.engine, InboxMessage)[0].lane
+    assert inbox_jobs.drain(lane).startswith("taken ")
     replies = texts_to(fake_twilio, REPORTER)
     assert "Chon loai" in replies[0] and "Xa/phuong" in replies[1]
     assert "Mo ta" in replies[2] and "Da nhan tin bao" in replies[3]
-    [tip] = rows(twilio_rt.engine, Tip)
+    tip = rows(twilio_rt.engine, Tip, Tip.details.contains("xe may"))[0]
     assert (tip.commune_code, tip.category) == (15865, "trom_cap")
     run_worker(twilio_rt.redis)
     assert count(twilio_rt.engine, Tip) == 2 and count(twilio_rt.engine, InboxMessage) == 0
 
 
-def test_two_workers_taking_one_senders_messages_at_once_keep_their_order(
-        client, settings, twilio_rt, fake_twilio):
-    texts = ("TIN", "2", "hoang hoa", "trom xe may dem qua")
-    for text in texts:
+def test_drains_of_one_lane_run_one_at_a_time(client, settings, twilio_rt, fake_twilio):
+    for text in ("TIN", "2", "hoang hoa", "trom xe may dem qua"):
         sms(client, settings, text)
-    ids = inbox_ids(twilio_rt.engine)
-    with ThreadPoolExecutor(4) as pool:  # every job at once, the last ones first
-        done = list(pool.map(inbox_jobs.take, reversed(ids)))
-    assert sum(int(d.split()[1]) for d in done if d != "taken already") == 4
+    lane = rows(twilio_rt.engine, InboxMessage)[0].lane
+    with ThreadPoolExecutor(3) as pool:  # three workers woken for the lane at once
+        done = list(pool.map(inbox_jobs.drain, [lane] * 3))
+    assert sorted(done) == ["taken 0", "taken 0", "taken 4"]
     replies = texts_to(fake_twilio, REPORTER)
     assert len(replies) == 4 and "Chon loai" in replies[0] and "Da nhan tin bao" in replies[3]
     [tip] = rows(twilio_rt.engine, Tip)
     assert tip.commune_code == 15865 and count(twilio_rt.engine, InboxMessage) == 0
     assert count(twilio_rt.engine, InboundMessage) == 4
+
+
+def test_a_message_that_cannot_be_taken_is_kept_and_does_not_block_its_lane(
+        client, settings, twilio_rt, fake_twilio):
+    from db.privacy import Keyring
+
+    sms(client, settings, "TIN 15865 trom bo", sid="SM" + "1" * 32)
+    sms(client, settings, "TIN 15865 danh bac", sid="SM" + "2" * 32)
+    first, _ = sorted(rows(twilio_rt.engine, InboxMessage), key=lambda m: m.id)
+    lost_key = Keyring("k" * 32, (Fernet.generate_key().decode(),))  # a key no longer held
+    with transaction(twilio_rt.engine) as session:
+        session.get(InboxMessage, first.id).sender_sealed = lost_key.seal(REPORTER)
+    assert inbox_jobs.drain(first.lane) == "taken 1"
+    [kept] = rows(twilio_rt.engine, InboxMessage)
+    assert kept.id == first.id and count(twilio_rt.engine, Tip) == 1
+    assert settings.sweep_grace_seconds == 30 and sweep()["inbox"] == 0  # not yet overdue
 
 
 def test_an_officer_command_is_answered_by_sms_too(client, settings, twilio_rt, fake_twilio):

@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("provider_id", sa.String(length=80), nullable=False),
         sa.Column("pseudonym", sa.String(length=40), nullable=False),
+        sa.Column("lane", sa.Integer(), nullable=False),
         sa.Column("sender_sealed", sa.Text(), nullable=False),
         sa.Column("receiver", sa.String(length=40), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
@@ -29,12 +30,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("provider_id"),
     )
-    op.create_index("ix_inbox_pseudonym", "inbox", ["pseudonym"], unique=False)
+    op.create_index("ix_inbox_lane_id", "inbox", ["lane", "id"], unique=False)
     op.create_index("ix_inbox_received_at", "inbox", ["received_at"], unique=False)
 
 
 def downgrade() -> None:
     """Revert."""
     op.drop_index("ix_inbox_received_at", table_name="inbox")
-    op.drop_index("ix_inbox_pseudonym", table_name="inbox")
+    op.drop_index("ix_inbox_lane_id", table_name="inbox")
     op.drop_table("inbox")
