@@ -51,6 +51,9 @@ def is_officer_phone(engine: Engine, phone: str) -> bool:
             is not None
 
 
+REPLY = "reply"  # SMS_REPLY=queued: shown with the message it answers (reply_sealed)
+
+
 def reporter_thread(engine: Engine, keyring: Keyring, phone: str, limit: int = 30
                     ) -> list[Line]:
     """A resident's SMS: what they sent, the gateway's replies, and notices sent to them."""
@@ -63,7 +66,8 @@ def reporter_thread(engine: Engine, keyring: Keyring, phone: str, limit: int = 3
             InboundMessage.reporter_id == reporter.id, InboundMessage.channel == "sms")
             .order_by(InboundMessage.id.desc()).limit(limit)).scalars().all()
         outbound = session.execute(select(OutboundMessage).where(
-            OutboundMessage.reporter_id == reporter.id, OutboundMessage.status.in_(ARRIVED))
+            OutboundMessage.reporter_id == reporter.id, OutboundMessage.status.in_(ARRIVED),
+            OutboundMessage.purpose != REPLY)
             .order_by(OutboundMessage.id.desc()).limit(limit)).scalars().all()
     return _merge(keyring, inbound, outbound)
 
@@ -77,7 +81,7 @@ def officer_thread(engine: Engine, keyring: Keyring, officer_id: int, limit: int
             .order_by(InboundMessage.id.desc()).limit(limit)).scalars().all()
         outbound = session.execute(select(OutboundMessage).where(
             OutboundMessage.officer_id == officer_id, OutboundMessage.channel == "sms",
-            OutboundMessage.status.in_(ARRIVED))
+            OutboundMessage.status.in_(ARRIVED), OutboundMessage.purpose != REPLY)
             .order_by(OutboundMessage.id.desc()).limit(limit)).scalars().all()
     return _merge(keyring, inbound, outbound)
 

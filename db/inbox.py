@@ -10,11 +10,11 @@ never woken (Redis down, a worker killed) is found again by the sweeper (`due_la
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam, func, select
 
 from db.models import InboxMessage
 from db.privacy import Keyring
-from db.session import Engine, Unit, utcnow
+from db.session import Engine, Unit, reading, utcnow
 
 LANES = 16  # how many workers can take messages at once (each lane: one at a time)
 _INBOX = InboxMessage.__table__
@@ -70,3 +70,15 @@ def waiting(connection: Unit, lane: int, after: int = 0, limit: int = 50) -> lis
 def due_lanes(connection: Unit, now: datetime, grace: timedelta) -> list[int]:
     """Lanes holding a message kept longer than `grace`: their drain was lost or is late."""
     return list(connection.execute(_DUE, {"before": now - grace}).scalars())
+
+
+def backlog(engine: Engine, now: datetime | None = None) -> tuple[int, float]:
+    """(messages waiting, seconds the oldest has waited): what /healthz reports."""
+    with reading(engine) as session:
+        waiting, oldest = session.execute(
+            select(func.count(), func.min(_INBOX.c.received_at)).select_from(_INBOX)).one()
+    if not waiting:
+        return 0, 0.0
+    if oldest.tzinfo is None:  # SQLite keeps no time zone: stored as UTC
+        oldest = oldest.replace(tzinfo=(now or utcnow()).tzinfo)
+    return waiting, max(((now or utcnow()) - oldest).total_seconds(), 0.0)

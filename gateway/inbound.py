@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from db import inbox
 from db.inbound import MAX_BODY, InboundText, Render, receive
+from flows.text import clean
 from gateway.services import Services
 from workers.queues import Job, enqueue_quietly, jobs_for, wake_inbox
 
@@ -49,6 +50,6 @@ def keep_sms(svc: Services, msg: InboundText) -> Received:
     """Keep an SMS in the inbox (committed before this returns) for a worker to take into its
     conversation and answer by SMS; a repeated delivery is kept once and queued once."""
     lane = inbox.keep(svc.engine, svc.keyring, provider_id=msg.provider_id, sender=msg.sender,
-                      receiver=msg.receiver, body=msg.body[:MAX_BODY],
+                      receiver=clean(msg.receiver), body=clean(msg.body)[:MAX_BODY],
                       reply_provider=msg.reply_provider or "")
     return Received("", duplicate=lane is None, lane=lane)

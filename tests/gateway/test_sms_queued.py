@@ -68,6 +68,16 @@ def test_the_webhook_keeps_the_message_and_a_worker_answers_it_by_sms(
     assert pin not in reply.body and reply.sealed_body is None and reply.address == ""
 
 
+def test_control_characters_and_length_are_bounded_before_the_message_is_kept(
+        client, settings, twilio_rt, fake_twilio):
+    response = sms(client, settings, "TIN 15865 trom\x00 bo " + "x" * 20_000)
+    assert response.status_code == 200
+    [kept] = rows(twilio_rt.engine, InboxMessage)
+    assert "\x00" not in kept.body and len(kept.body) == 10_000
+    run_worker(twilio_rt.redis)
+    assert count(twilio_rt.engine, InboxMessage) == 0 and count(twilio_rt.engine, Tip) == 1
+
+
 def test_a_repeated_delivery_is_kept_once_and_answered_once(client, settings, twilio_rt,
                                                             fake_twilio):
     sid = "SM" + "e" * 32

@@ -183,3 +183,34 @@ def test_every_webhook_takes_any_request_without_a_500(database_url, redis_url, 
         consistent(svc.engine, svc.keyring)
     finally:
         app.extensions["tinbao"].engine.dispose()
+
+
+def test_with_queued_replies_every_kept_message_is_taken(database_url, redis_url, officers):
+    """The same traffic with SMS_REPLY=queued: no 500 either, and once the workers have run,
+    every SMS the webhooks kept has been taken into its conversation (the inbox is empty)."""
+    from db.models import InboxMessage
+    from tests.helpers import run_worker
+    from workers import runtime
+
+    settings_ = make_settings(database_url, redis_url, KANNEL_SECRET=SECRET, SMS_REPLY="queued")
+    app = create_app(settings_)
+    app.config["TESTING"] = True
+    watch(app)
+    Webhooks.app = app
+    machine = Webhooks.TestCase
+    machine.settings = settings(parent=SETTINGS, max_examples=EXAMPLES // 8)
+    rt = runtime.init(settings_)
+    try:
+        machine().runTest()
+        with reading(rt.engine) as session:
+            kept = session.execute(select(func.count()).select_from(InboxMessage)).scalar_one()
+        run_worker(rt.redis)
+        with reading(rt.engine) as session:
+            assert session.execute(select(func.count()).select_from(InboxMessage)).scalar_one() == 0
+            taken = session.execute(select(func.count()).select_from(InboundMessage)).scalar_one()
+        assert kept and taken >= kept
+        consistent(rt.engine, rt.keyring)
+    finally:
+        rt.close()
+        runtime._current = None
+        app.extensions["tinbao"].engine.dispose()
