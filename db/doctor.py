@@ -61,8 +61,23 @@ def _production_findings(settings: Settings) -> list[Finding]:
     if not settings.reporter_limit[0] or not settings.global_limit[0]:
         found.append(Finding("warning", "an inbound rate limit is off (INBOUND_LIMIT_REPORTER,"
                                         " INBOUND_LIMIT_GLOBAL)"))
+    found += _reply_findings(settings)
     if settings.log_level.upper() == "DEBUG":
         found.append(Finding("warning", "LOG_LEVEL=DEBUG: verbose logs (numbers are redacted)"))
+    return found
+
+
+def _reply_findings(settings: Settings) -> list[Finding]:
+    """SMS_REPLY=queued: the replies are outbound SMS, so they need a real provider."""
+    if settings.sms_reply != "queued":
+        return []
+    found = []
+    if settings.sms_provider == "outbox" and not settings.demo:
+        found.append(Finding("error", "SMS_REPLY=queued with SMS_PROVIDER=outbox: replies to "
+                                      "reporters stay in the local outbox"))
+    if settings.kannel_secret and not settings.kannel_sendsms_url:
+        found.append(Finding("warning", "SMS_REPLY=queued: messages from Kannel are answered "
+                                        "through KANNEL_SENDSMS_URL, which is not set"))
     return found
 
 

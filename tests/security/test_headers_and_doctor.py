@@ -103,6 +103,16 @@ def test_doctor_lists_every_insecure_setting(database_url):
     assert "SECRET_KEY is a placeholder" in _doctor(demo_ok)[1]
 
 
+def test_doctor_checks_that_queued_replies_can_be_sent(database_url, redis_url):
+    env = deployment_env(database_url, redis_url, SMS_REPLY="queued", KANNEL_SECRET="k" * 24)
+    output = _doctor(env)[1]
+    assert "SMS_REPLY=queued with SMS_PROVIDER=outbox" in output
+    assert "answered through KANNEL_SENDSMS_URL, which is not set" in output
+    output = _doctor({**env, "SMS_PROVIDER": "twilio", "KANNEL_SECRET": ""})[1]
+    assert "SMS_REPLY=queued" not in output
+    assert "SMS_REPLY=queued" not in _doctor({**env, "SMS_REPLY": "inline"})[1]
+
+
 def test_doctor_asks_redis_about_persistence_and_eviction(database_url, redis_url):
     env = deployment_env(database_url, redis_url, PUBLIC_BASE_URL="https://tips.example.vn")
     code, output = _doctor(env)
