@@ -12,7 +12,8 @@ from bench import handoff, memory, scaleout, segments, status, steps, throughput
 from bench.report import table
 from bench.stack import stack
 
-ALL = ("webhook", "status", "handoff", "throughput", "steps", "memory", "segments", "scaleout")
+ALL = ("webhook", "status", "handoff", "handoff_queued", "throughput", "steps", "memory",
+       "segments", "scaleout")
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -30,6 +31,8 @@ def main(argv: list[str] | None = None) -> dict:
                                             drain_seconds=2 if q else 20),
         "status": lambda s, r: status.run(s, rounds=1 if q else 3, seconds=1 if q else 10),
         "handoff": lambda s, r: handoff.run(s, rate=50, seconds=2 if q else 60),
+        "handoff_queued": lambda s, r: handoff.run(s, rate=50, seconds=2 if q else 60,
+                                                   queued=True),
         "throughput": lambda s, r: throughput.run(s, r, jobs=100 if q else 3000, processes=2,
                                                   rounds=1 if q else 5),
         "steps": lambda s, r: steps.run(s, count=5 if q else 300),

@@ -40,10 +40,13 @@ def _wait_for_workers(stack: Stack, count: int) -> None:
 
 
 def run(stack: Stack, rate: float = 50, seconds: float = 60, workers: int = 2,
-        web_workers: int = 2) -> dict:
-    """Paced one-shot tips; latency per tip matched by its reference."""
+        web_workers: int = 2, queued: bool = False) -> dict:
+    """Paced one-shot tips; latency per tip matched by its reference. `queued`: the webhook
+    runs with SMS_REPLY=queued (its answer holds no reference: each tip is matched through the
+    reply the worker sends to its sender), and how long the reply took is measured too."""
     port = free_port()
-    stack.gunicorn("gateway:create_app()", port, web_workers)
+    stack.gunicorn("gateway:create_app()", port, web_workers,
+                   {"SMS_REPLY": "queued"} if queued else None)
     start_workers(stack, workers)
     _wait_for_workers(stack, workers)  # the hand-off, not the workers' start, is measured
     forms = [sms_form(f"+8498{n:07d}", "+84999000111",
@@ -52,14 +55,20 @@ def run(stack: Stack, rate: float = 50, seconds: float = 60, workers: int = 2,
     requests = write_signed(forms, f"http://127.0.0.1:{port}/webhooks/twilio/sms",
                             stack.env["TWILIO_AUTH_TOKEN"], stack.workdir / "handoff.txt")
     accepted: dict[str, float] = {}
+    answered: dict[str, float] = {}  # queued: the webhook's answer, by the sender's last digits
 
-    def on_reply(_, body: str, at: float) -> None:
+    def on_reply(n: int, body: str, at: float) -> None:
         found = ACCEPTED.search(body)
         if found:
             accepted[found.group(1)] = at
+        elif queued and "<Response" in body:
+            answered[f"{n:04d}"[-4:]] = at
 
     web = paced(f"http://127.0.0.1:{port}", requests, rate, seconds, on_reply)
     log = stack.env["BENCH_PROVIDER_LOG"]
+    replied: dict[str, float] = {}
+    if queued:  # the reply names the tip: from then on it is followed by its reference
+        accepted, replied = _replies(log, answered, 60)
     arrived = _wait_for(log, set(accepted), 60)
     latencies = [(arrived[r] - accepted[r]) * 1000 for r in accepted if r in arrived]
     # The notices queue behind every dispatch (the low queue): how far behind, once all is sent
@@ -72,7 +81,26 @@ def run(stack: Stack, rate: float = 50, seconds: float = 60, workers: int = 2,
         "webhook_p50_ms": web.p50, "webhook_p99_ms": web.p99, "webhook_errors": web.errors,
         "notices_sent": len(behind),
         **{f"notice_{k}": v for k, v in _percentiles(behind).items()},
+        **({"replies": len(replied), **{f"reply_{k}": v for k, v in _percentiles(
+            [(replied[r] - accepted[r]) * 1000 for r in replied]).items()}} if queued else {}),
     }
+
+
+def _replies(log_path: str, answered: dict[str, float], seconds: float
+             ) -> tuple[dict[str, float], dict[str, float]]:
+    """Queued: ({reference: the webhook's answer}, {reference: the reply's arrival}), from the
+    receipts the workers sent to the senders (the fake provider logs the last four digits)."""
+    deadline = time.monotonic() + seconds
+    replied: dict[str, tuple[str, float]] = {}
+    while time.monotonic() < deadline and len(replied) < len(answered):
+        with open(log_path) as log:
+            for line in log:
+                item = json.loads(line)
+                if ACCEPTED.search(item["body"]) and item["to"] in answered:
+                    replied.setdefault(item["to"], (item["ref"], item["t"]))
+        time.sleep(0.5)
+    return ({ref: answered[to] for to, (ref, _) in replied.items()},
+            {ref: at for ref, at in replied.values()})
 
 
 def _wait_for(log_path: str, refs: set[str], seconds: float, dispatch: bool = True

@@ -19,6 +19,7 @@ class FakeTwilio:
         self.script: list[tuple[int, dict | None]] = []
         self.delay = 0.0  # seconds before each answer (a stalled API)
         self.recordings: dict[str, bytes] = {}  # path of a recording's .mp3 -> audio
+        self.on_request = None  # called with each POSTed form before it is answered
         self._lock = threading.Lock()
         self._peer = threading.local()
         fake = self
@@ -32,6 +33,8 @@ class FakeTwilio:
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 fake._peer.port = self.client_address[1]  # this connection's thread only
+                if fake.on_request:
+                    fake.on_request(form)
                 status, body = fake._answer(self.path, form, self.headers.get("Authorization"))
                 payload = json.dumps(body).encode()
                 self.send_response(status)

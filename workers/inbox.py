@@ -37,17 +37,22 @@ def drain(lane: int) -> str:
 
 
 def _drain(rt, lane: int, lock) -> str:
-    ends, after, taken = time.monotonic() + SLICE_SECONDS, 0, 0
+    ends, after, taken, failed = time.monotonic() + SLICE_SECONDS, 0, 0, set()
     while True:
-        batch = _waiting(rt, lane, after)
+        batch = _waiting(rt, lane, after, failed)
         if not batch:
             rt.redis.delete(wake_key(lane))  # from now on the next message wakes the lane
-            batch = _waiting(rt, lane, after)  # one kept before that is still ours
+            # What was kept before that is still ours, older ones included: on PostgreSQL a
+            # message can commit after one with a higher id that was taken already.
+            batch = _waiting(rt, lane, 0, failed)
             if not batch:
                 return f"taken {taken}"
         for item in batch:
-            after = item.id  # a message that cannot be taken waits for the next drain
-            taken += _take(rt, item)
+            after = max(after, item.id)
+            outcome = _take(rt, item)
+            taken += outcome == "taken"
+            if outcome == "failed":
+                failed.add(item.id)  # kept for the next drain; this one goes on without it
             lock.reacquire()
             if time.monotonic() > ends:
                 rt.redis.set(wake_key(lane), 1, ex=WAKE_SECONDS)
@@ -55,13 +60,15 @@ def _drain(rt, lane: int, lock) -> str:
                 return f"taken {taken}; the lane goes on in a new job"
 
 
-def _waiting(rt, lane: int, after: int) -> list:
+def _waiting(rt, lane: int, after: int, failed: set[int]) -> list:
     with reading(rt.engine) as session:
-        return inbox.waiting(session, lane, after)
+        rows = inbox.waiting(session, lane, after, limit=50 + len(failed))
+    return [row for row in rows if row.id not in failed]
 
 
-def _take(rt, item) -> bool:
-    """Take one kept message and send its reply; False if it was not taken now."""
+def _take(rt, item) -> str:
+    """Take one kept message and send its reply: "taken", "repeat" (taken already) or
+    "failed" (kept)."""
     try:
         outcome = receive(rt, InboundText(
             channel=Channel.SMS,
@@ -73,11 +80,11 @@ def _take(rt, item) -> bool:
         ), inbox_id=item.id)
     except Exception as exc:  # kept: the sweeper's next drain tries it again
         log.error("inbox %s (%s) not taken: %s", item.id, item.provider_id, type(exc).__name__)
-        return False
+        return "failed"
     turn = outcome.turn
     jobs = jobs_for(turn)
     if jobs or turn.cancel:  # an officer's dispatch first: it does not wait on the reply
         enqueue_quietly(rt.redis, jobs, turn.cancel)
     if outcome.reply_id is not None:
         send_outbound(outcome.reply_id)  # the sweeper retries it if this fails
-    return not outcome.duplicate
+    return "repeat" if outcome.duplicate else "taken"

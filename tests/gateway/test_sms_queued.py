@@ -137,6 +137,29 @@ def test_a_message_that_cannot_be_taken_is_kept_and_does_not_block_its_lane(
     assert settings.sweep_grace_seconds == 30 and sweep()["inbox"] == 0  # not yet overdue
 
 
+def test_a_message_committed_after_a_newer_one_was_taken_is_still_taken(
+        client, settings, twilio_rt, fake_twilio):
+    """On PostgreSQL two webhooks can commit out of id order: the drain, past the newer
+    message already, must still find the older one before it lets the lane sleep."""
+    sms(client, settings, "TIN 15865 trom bo", sid="SM" + "3" * 32)
+    [early] = rows(twilio_rt.engine, InboxMessage)
+    with transaction(twilio_rt.engine) as session:  # its id stays free, like a late commit's
+        session.delete(session.get(InboxMessage, early.id))
+    sms(client, settings, "TIN 15865 danh bac", sid="SM" + "4" * 32)
+    late = {c.name: getattr(early, c.name) for c in InboxMessage.__table__.columns}
+
+    def commit_late(form):  # while the drain sends the newer message's reply
+        if "danh bac" not in str(rows(twilio_rt.engine, Tip)[0].details):
+            return
+        fake_twilio.on_request = None
+        with transaction(twilio_rt.engine) as session:
+            session.add(InboxMessage(**late))
+
+    fake_twilio.on_request = commit_late
+    assert inbox_jobs.drain(early.lane) == "taken 2"
+    assert count(twilio_rt.engine, InboxMessage) == 0 and count(twilio_rt.engine, Tip) == 2
+
+
 def test_an_officer_command_is_answered_by_sms_too(client, settings, twilio_rt, fake_twilio):
     from tests.gateway.conftest import officer_of
 
