@@ -117,7 +117,9 @@ def sms_send(sender: str, receiver: str, url: str | None, text: str) -> None:
     if status != 200:
         raise click.ClickException(f"gateway answered {status}: {body[:200]}")
     replies = re.findall(r"<Message>(.*?)</Message>", body, re.S)
-    click.echo("\n".join(_unescape(r) for r in replies) or "(no reply)")
+    queued = os.environ.get("SMS_REPLY", "").strip().lower() == "queued"
+    click.echo("\n".join(_unescape(r) for r in replies) or (
+        "(kept; a worker sends the reply by SMS: `tinbao outbox`)" if queued else "(no reply)"))
 
 
 @cli.command("outbox")

@@ -35,12 +35,15 @@ def _listening(port: int) -> bool:
 
 
 @pytest.fixture
-def demo(tmp_path):
-    """`tinbao up` in a fresh instance folder, as a newcomer would run it."""
+def demo(tmp_path, request):
+    """`tinbao up` in a fresh instance folder, as a newcomer would run it (with the extra
+    environment a test's `demo_env` mark names)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items()
-           if k not in ("REDIS_URL", "DATABASE_URL", "TWILIO_AUTH_TOKEN", "PORT")}
+           if k not in ("REDIS_URL", "DATABASE_URL", "TWILIO_AUTH_TOKEN", "PORT", "SMS_REPLY")}
     env.update(TINBAO_INSTANCE=str(tmp_path / "instance"), PYTHONUNBUFFERED="1")
+    marker = request.node.get_closest_marker("demo_env")
+    env.update(marker.kwargs if marker else {})
     log = open(tmp_path / "demo.log", "w")
     proc = subprocess.Popen([str(BIN / "tinbao"), "up", "--port", str(port)], env=env,
                             stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
@@ -123,6 +126,33 @@ def test_quick_start_takes_a_tip_to_an_officer_within_two_seconds_and_stops_clea
     log = (tmp_path / "demo.log").read_text()
     assert_text_clean(log, "the demo's log output")
     assert_no_reporter_numbers(f"sqlite:///{instance / 'tinbao.db'}")
+
+
+@pytest.mark.demo_env(SMS_REPLY="queued")
+def test_with_queued_replies_the_demo_answers_by_sms_within_two_seconds(demo):
+    proc, port, env, tmp_path = demo
+    env = {**env, "PORT": str(port)}
+    assert _up(f"http://127.0.0.1:{port}/healthz")
+    sent = time.monotonic()
+    said = tinbao(env, tmp_path, "sms", "send", "--from", REPORTERS[0],
+                  "TIN 15865 co nguoi la mat cho hang cam o thon 3")
+    assert said.startswith("(kept; a worker sends the reply by SMS")
+    while True:
+        items = json.loads(tinbao(env, tmp_path, "outbox", "--json"))
+        receipt = [i for i in items if i["purpose"] == "reply" and i["status"] == "sent"]
+        dispatch = [i for i in items if i["recipient"] == "officer" and i["status"] == "sent"]
+        if receipt and dispatch:
+            break
+        assert time.monotonic() - sent < 2.0, items
+        time.sleep(0.05)
+    assert receipt[0]["recipient"] == "reporter" and receipt[0]["address"] == "(hidden)"
+    assert receipt[0]["body"].startswith("Da nhan tin bao ") and "PIN ****" in receipt[0]["body"]
+    assert receipt[0]["tip_reference"] == dispatch[0]["tip_reference"]
+    health = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz").read())
+    assert health["inbox"]["waiting"] == 0 and health["status"] == "ok"
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=20) == 0
+    assert_no_reporter_numbers(f"sqlite:///{tmp_path / 'instance' / 'tinbao.db'}")
 
 
 def test_the_ussd_and_call_tools_walk_the_menus_of_the_running_demo(demo):
