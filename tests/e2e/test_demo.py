@@ -90,13 +90,19 @@ def tinbao(env, tmp_path, *args) -> str:
     return result.stdout
 
 
-def test_quick_start_takes_a_tip_to_an_officer_within_two_seconds_and_stops_cleanly(demo):
+def send_the_example(demo) -> tuple[dict, float, str]:
+    """The README's example tip, on the running demo: (env, when it was sent, what it said)."""
     proc, port, env, tmp_path = demo
     env = {**env, "PORT": str(port)}
     assert _up(f"http://127.0.0.1:{port}/healthz")
     sent = time.monotonic()
-    reply = tinbao(env, tmp_path, "sms", "send", "--from", REPORTERS[0],
-                   "TIN 15865 co nguoi la mat cho hang cam o thon 3")
+    return env, sent, tinbao(env, tmp_path, "sms", "send", "--from", REPORTERS[0],
+                             "TIN 15865 co nguoi la mat cho hang cam o thon 3")
+
+
+def test_quick_start_takes_a_tip_to_an_officer_within_two_seconds_and_stops_cleanly(demo):
+    proc, port, _, tmp_path = demo
+    env, sent, reply = send_the_example(demo)
     assert reply.startswith("Da nhan tin bao ")
     reference = reply.split()[4].rstrip(",")
     while True:
@@ -130,12 +136,8 @@ def test_quick_start_takes_a_tip_to_an_officer_within_two_seconds_and_stops_clea
 
 @pytest.mark.demo_env(SMS_REPLY="queued")
 def test_with_queued_replies_the_demo_answers_by_sms_within_two_seconds(demo):
-    proc, port, env, tmp_path = demo
-    env = {**env, "PORT": str(port)}
-    assert _up(f"http://127.0.0.1:{port}/healthz")
-    sent = time.monotonic()
-    said = tinbao(env, tmp_path, "sms", "send", "--from", REPORTERS[0],
-                  "TIN 15865 co nguoi la mat cho hang cam o thon 3")
+    proc, port, _, tmp_path = demo
+    env, sent, said = send_the_example(demo)
     assert said.startswith("(kept; a worker sends the reply by SMS")
     while True:
         items = json.loads(tinbao(env, tmp_path, "outbox", "--json"))
