@@ -19,7 +19,7 @@ from db.models import (
 from db.session import reading, transaction, utcnow
 from workers import runtime
 from workers.dispatch import stuck_tips, unacknowledged
-from workers.queues import dispatch_job, enqueue_quietly, escalation_job, inbox_job, send_job
+from workers.queues import dispatch_job, enqueue_quietly, escalation_job, send_job, wake_inbox
 
 log = logging.getLogger(__name__)
 RECHECK = timedelta(seconds=60)
@@ -32,8 +32,8 @@ def sweep() -> dict[str, int]:
     rt = runtime.get()
     counts = {"inbox": 0, "tips": 0, "escalations": 0, "outbound": 0, "expired": 0,
               "purged": 0}
-    jobs = _waiting_messages(rt, counts)
-    jobs += _stuck_work(rt, counts)
+    counts["inbox"] = _wake_waiting_lanes(rt)
+    jobs = _stuck_work(rt, counts)
     jobs += _expire_sessions(rt, counts)
     counts["purged"] = purge_reply_addresses(rt)
     if jobs:
@@ -43,14 +43,14 @@ def sweep() -> dict[str, int]:
     return counts
 
 
-def _waiting_messages(rt, counts: dict[str, int]) -> list:
-    """Inbox lanes whose messages wait too long: their drain was never queued (Redis down when
-    they came) or was lost (a worker killed). A second drain of a lane waits for the first."""
+def _wake_waiting_lanes(rt) -> int:
+    """Wake the inbox lanes whose messages wait too long and have no drain queued or running:
+    theirs was never queued (Redis down when they came) or was lost (a worker killed; its wake
+    key expires). A lane whose drain is only late, behind a backlog, is left to it."""
     with reading(rt.engine) as session:
         lanes = inbox.due_lanes(session, utcnow(),
                                 timedelta(seconds=rt.settings.sweep_grace_seconds))
-    counts["inbox"] = len(lanes)
-    return [inbox_job(lane) for lane in lanes]
+    return sum(wake_inbox(rt.redis, lane, only_if_asleep=True) for lane in lanes)
 
 
 def _stuck_work(rt, counts: dict[str, int]) -> list:
