@@ -14,6 +14,7 @@ from db.models import (
     Reporter,
     Tip,
 )
+from db.outbox import REPLY  # shown with the message it answers (its reply_sealed)
 from db.privacy import Keyring
 from db.session import reading
 
@@ -49,9 +50,6 @@ def is_officer_phone(engine: Engine, phone: str) -> bool:
     with reading(engine) as session:
         return session.execute(select(Officer.id).where(Officer.phone == phone)).first() \
             is not None
-
-
-REPLY = "reply"  # SMS_REPLY=queued: shown with the message it answers (reply_sealed)
 
 
 def reporter_thread(engine: Engine, keyring: Keyring, phone: str, limit: int = 30

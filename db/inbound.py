@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, delete
 
 from db import conversations, limits, officer_sms, store
 from db.models import InboxMessage, Officer
-from db.outbox import queue_for_officer, queue_for_reporter
+from db.outbox import REPLY, queue_for_officer, queue_for_reporter
 from db.privacy import AddressError, normalize_phone
 from db.resources import Resources
 from db.session import Conflict, Session, transaction, utcnow
@@ -135,10 +135,10 @@ def _reply_by_sms(session: Session, env: Env, msg: InboundText, turn: Turn, repl
     """Queue the reply to a message taken from the inbox; its PIN, if any, kept sealed."""
     key = f"reply-{msg.provider_id}"
     if officer is not None:
-        row = queue_for_officer(session, env.keyring, officer, reply, "reply", key, now)
+        row = queue_for_officer(session, env.keyring, officer, reply, REPLY, key, now)
     else:
         filed = turn.step.filed if turn.step is not None else None
-        row = queue_for_reporter(session, reporter, reply, "reply", key, now, env.keyring,
+        row = queue_for_reporter(session, reporter, reply, REPLY, key, now, env.keyring,
                                  secret=filed.pin if filed else None,
                                  tip_id=turn.tips[-1].id if turn.tips else None)
     return row.id if row is not None else None

@@ -10,6 +10,8 @@ from db.session import Unit
 from db.store import prepared
 from flows.text import segments
 
+REPLY = "reply"  # the purpose of an answer sent as an SMS later (SMS_REPLY=queued)
+
 
 def queue_for_officer(
     session: Unit,

@@ -98,10 +98,8 @@ def _sqlite_tuning(engine: Engine) -> None:
         # A deferred transaction that reads and then writes fails at once under
         # concurrency (SQLITE_BUSY_SNAPSHOT); taking the write lock up front waits instead.
         # Read-only work (see `reading`) keeps a plain BEGIN so it never waits on writers.
-        options = connection.get_execution_options()
-        if options.get("isolation_level") == "AUTOCOMMIT":
-            return  # each statement its own transaction (db.inbox): sqlite3's own mode
-        connection.exec_driver_sql("BEGIN" if options.get("tinbao_readonly") else "BEGIN IMMEDIATE")
+        readonly = connection.get_execution_options().get("tinbao_readonly")
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from gateway.services import Services
 from workers.queues import Job, enqueue_quietly, jobs_for, wake_inbox
 
 __all__ = ["MAX_BODY", "InboundText", "Received", "jobs_for", "keep_sms", "receive_text",
-           "replies_later"]
+           "take_sms"]
 
 
 @dataclass
@@ -41,9 +41,10 @@ def receive_text(svc: Services, msg: InboundText, render: Render | None = None) 
                     [t.reference for t in turn.tips])
 
 
-def replies_later(svc: Services) -> bool:
-    """Whether SMS webhooks keep messages for a worker and answer with no text."""
-    return svc.settings.sms_reply == "queued"
+def take_sms(svc: Services, msg: InboundText) -> Received:
+    """What an SMS webhook does with a message: receive it now (its reply is the answer), or
+    with SMS_REPLY=queued keep it for a worker and answer with no text."""
+    return (keep_sms if svc.settings.sms_reply == "queued" else receive_text)(svc, msg)
 
 
 def keep_sms(svc: Services, msg: InboundText) -> Received:

@@ -14,7 +14,7 @@ from db.delivery import KANNEL, NOT_DELIVERED, report_token
 from db.redact import redact
 from flows import Channel
 from flows.text import number
-from gateway.inbound import InboundText, keep_sms, receive_text, replies_later
+from gateway.inbound import InboundText, take_sms
 from gateway.reports import apply_report
 from gateway.services import services
 from workers.queues import enqueue_quietly
@@ -36,8 +36,7 @@ def inbound_sms():
     sender = _text(query.get("from", b""))
     if not MESSAGE_ID.match(message_id) or not sender:
         return Response("missing id or from", status=400, mimetype="text/plain")
-    take = keep_sms if replies_later(svc) else receive_text
-    received = take(svc, InboundText(
+    received = take_sms(svc, InboundText(
         channel=Channel.SMS,
         provider_id=f"kannel:{message_id}",
         sender=sender,

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from flows import Channel
-from gateway.inbound import InboundText, keep_sms, receive_text, replies_later
+from gateway.inbound import InboundText, take_sms
 from gateway.services import services
 from gateway.twilio_auth import sid as twilio_sid
 from gateway.twilio_auth import twilio_signed
@@ -23,8 +23,7 @@ def inbound_sms():
     if not sid or not form.get("From"):
         return Response("missing MessageSid or From", status=400)
     svc = services()
-    take = keep_sms if replies_later(svc) else receive_text
-    received = take(svc, InboundText(
+    received = take_sms(svc, InboundText(
         channel=Channel.SMS,
         provider_id=f"twilio:{sid}",
         sender=form["From"],

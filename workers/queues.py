@@ -89,19 +89,18 @@ def wake_key(lane: int) -> str:
     return f"tinbao:inbox:wake:{lane}"
 
 
-def wake_inbox(redis: Redis, lane: int, only_if_asleep: bool = False) -> bool:
+def wake_inbox(redis: Redis, lane: int) -> bool:
     """After a message is kept: queue its lane's drain unless one is queued or running already
-    (one SET NX per message under load). On a Redis failure log and return False: the sweeper
-    wakes lanes whose messages wait too long. `only_if_asleep`: True only if a drain was queued
-    now (the sweeper's count)."""
+    (one SET NX per message under load); True if it queued one now. On a Redis failure log and
+    return False: the sweeper wakes lanes whose messages wait too long."""
     try:
-        if redis.set(wake_key(lane), 1, nx=True, ex=WAKE_SECONDS):
-            enqueue(redis, inbox_job(lane))
-            return True
+        if not redis.set(wake_key(lane), 1, nx=True, ex=WAKE_SECONDS):
+            return False
+        enqueue(redis, inbox_job(lane))
     except Exception as exc:  # any Redis trouble
         log.warning("inbox wake failed (%s); the sweeper will", type(exc).__name__)
         return False
-    return not only_if_asleep
+    return True
 
 
 def send_job(outbound_id: int, urgent: bool = False, queue: str = "") -> Job:

@@ -50,7 +50,7 @@ def _wake_waiting_lanes(rt) -> int:
     with reading(rt.engine) as session:
         lanes = inbox.due_lanes(session, utcnow(),
                                 timedelta(seconds=rt.settings.sweep_grace_seconds))
-    return sum(wake_inbox(rt.redis, lane, only_if_asleep=True) for lane in lanes)
+    return sum(wake_inbox(rt.redis, lane) for lane in lanes)
 
 
 def _stuck_work(rt, counts: dict[str, int]) -> list:
