@@ -11,6 +11,7 @@ never woken (Redis down, a worker killed) is found again by the sweeper (`due_la
 from datetime import datetime, timedelta
 
 from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy.exc import DBAPIError
 
 from db.models import InboxMessage
 from db.privacy import Keyring
@@ -44,22 +45,34 @@ def keep(engine: Engine, keyring: Keyring, *, provider_id: str, sender: str, rec
     now = now or utcnow()
     values = (provider_id, pseudonym, lane, keyring.seal(sender), receiver[:40], body,
               reply_provider[:20], now if postgres else now.strftime(_SQLITE_TIME))
+    dbapi = engine.dialect.loaded_dbapi
+    try:
+        row = _insert(engine, _KEEP_PG if postgres else _KEEP_SQLITE, values, postgres)
+    except dbapi.Error as error:  # as SQLAlchemy's own: the app answers 503 to an outage
+        raise DBAPIError.instance(None, None, error, dbapi.Error) from error
+    return row[0] if row else None
+
+
+def _insert(engine: Engine, statement: str, values: tuple, postgres: bool):
+    """Run the INSERT autocommitted on a pooled connection; its row (or None). A connection
+    that failed is dropped from the pool, not handed to the next request."""
     pooled = engine.raw_connection()
     try:
         driver = pooled.driver_connection
         if postgres:
             driver.autocommit = True  # SQLite's connections are (db.session: BEGIN is ours)
-        try:
-            cursor = pooled.cursor()
-            cursor.execute(_KEEP_PG if postgres else _KEEP_SQLITE, values)
-            row = cursor.fetchone()
-            cursor.close()
-        finally:
-            if postgres:
-                driver.autocommit = False
+        cursor = pooled.cursor()
+        cursor.execute(statement, values)
+        row = cursor.fetchone()
+        cursor.close()
+        if postgres:
+            driver.autocommit = False
+    except Exception:
+        pooled.invalidate()
+        raise
     finally:
-        pooled.close()  # back to the pool
-    return row[0] if row else None
+        pooled.close()  # back to the pool (an invalidated one: discarded)
+    return row
 
 
 def waiting(connection: Unit, lane: int, after: int = 0, limit: int = 50) -> list[Row]:

@@ -46,6 +46,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     admin.init_app(app, settings)
     if settings.demo:
         app.register_blueprint(simulator.bp)
+    if settings.sms_reply == "queued":
+        from gateway.intake import QueuedSms
+
+        app.wsgi_app = QueuedSms(app.wsgi_app, app.extensions["tinbao"],
+                                 app.config["MAX_CONTENT_LENGTH"])
     for command in cli.cli.commands.values():
         app.cli.add_command(command)
     return app

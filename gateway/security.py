@@ -29,11 +29,13 @@ def install(app: Flask, settings: Settings) -> None:
 
     @app.after_request
     def _headers(response):
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("X-Frame-Options", "DENY")
-        if public_https or request.is_secure:
-            headers.setdefault("Strict-Transport-Security", HSTS)
+        for name, value in headers(public_https or request.is_secure):
+            response.headers.setdefault(name, value)
         return response
+
+
+def headers(https: bool) -> list[tuple[str, str]]:
+    """The headers every response carries (gateway.intake answers without Flask)."""
+    common = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+              ("Referrer-Policy", "no-referrer"), ("X-Frame-Options", "DENY")]
+    return common + [("Strict-Transport-Security", HSTS)] * https
