@@ -31,20 +31,10 @@ def inbound_sms():
     svc = services()
     if not _secret_matches(svc.settings.kannel_secret):
         abort(403)
-    query = raw_query()
-    message_id = _text(query.get("id", b""))
-    sender = _text(query.get("from", b""))
-    if not MESSAGE_ID.match(message_id) or not sender:
+    msg = message_of(raw_query())
+    if msg is None:
         return Response("missing id or from", status=400, mimetype="text/plain")
-    received = take_sms(svc, InboundText(
-        channel=Channel.SMS,
-        provider_id=f"kannel:{message_id}",
-        sender=sender,
-        receiver=_text(query.get("to", b"")),
-        body=decode_text(query.get("text", b""), _text(query.get("coding", b"")),
-                         _text(query.get("charset", b""))),
-        reply_provider="kannel",
-    ))
+    received = take_sms(svc, msg)
     response = Response(received.reply, mimetype="text/plain")
     response.call_on_close(lambda: received.after_commit(svc.redis))
     return response
@@ -69,11 +59,30 @@ def delivery_report():
     return response
 
 
-def raw_query() -> dict[str, bytes]:
-    """The query string with values as bytes: Kannel's %b is raw (UTF-16BE for UCS-2 SMS)."""
-    pairs = urllib.parse.parse_qsl(request.query_string.decode("latin-1"),
-                                   keep_blank_values=True, encoding="latin-1")
+def raw_query(query: str | None = None) -> dict[str, bytes]:
+    """The query string (this request's unless given, as WSGI gives it: latin-1) with values as
+    bytes: Kannel's %b is raw (UTF-16BE for UCS-2 SMS)."""
+    if query is None:
+        query = request.query_string.decode("latin-1")
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True, encoding="latin-1")
     return {key: value.encode("latin-1") for key, value in pairs}
+
+
+def message_of(query: dict[str, bytes]) -> InboundText | None:
+    """The SMS smsbox's get-url carries; None without a well-formed id or a sender (400)."""
+    message_id = _text(query.get("id", b""))
+    sender = _text(query.get("from", b""))
+    if not MESSAGE_ID.match(message_id) or not sender:
+        return None
+    return InboundText(
+        channel=Channel.SMS,
+        provider_id=f"kannel:{message_id}",
+        sender=sender,
+        receiver=_text(query.get("to", b"")),
+        body=decode_text(query.get("text", b""), _text(query.get("coding", b"")),
+                         _text(query.get("charset", b""))),
+        reply_provider="kannel",
+    )
 
 
 def decode_text(raw: bytes, coding: str, charset: str) -> str:
@@ -98,12 +107,14 @@ def dlr_error(status: str, answer: str) -> str:
 
 def _secret_matches(secret: str) -> bool:
     """The shared secret, as the password of HTTP Basic auth or a `secret` query parameter."""
-    if not secret:
-        return False
     auth = request.authorization
     given = auth.password if auth is not None and auth.password else ""
-    given = given or request.args.get("secret", "")
-    return hmac.compare_digest(given.encode(), secret.encode())
+    return secret_matches(secret, given or request.args.get("secret", ""))
+
+
+def secret_matches(secret: str, given: str) -> bool:
+    """Whether `given` is the configured secret (none configured: nothing matches)."""
+    return bool(secret) and hmac.compare_digest(given.encode(), secret.encode())
 
 
 def _token_matches(secret: str, outbound: int | None, token: str) -> bool:

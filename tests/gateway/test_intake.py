@@ -1,6 +1,7 @@
-"""SMS_REPLY=queued: a good Twilio SMS is kept below Flask (gateway.intake); every other request
-reaches the Flask route, which answers it as in inline mode's rules (403, 400, 413, ...)."""
+"""SMS_REPLY=queued: a good Twilio or Kannel SMS is kept below Flask (gateway.intake); every
+other request reaches the Flask route, which answers it by its rules (403, 400, 413, ...)."""
 
+import json
 import urllib.parse
 
 import pytest
@@ -13,6 +14,8 @@ from gateway.intake import QueuedSms
 from gateway.sms_twilio import NO_REPLY
 from gateway.twilio_requests import sign, sms_form
 from tests.conftest import make_settings
+from tests.gateway import test_sms_kannel as kannel
+from tests.gateway import test_sms_twilio as twilio
 from tests.helpers import BASE, DIALLED, REPORTER, count, rows
 
 PATH = "/webhooks/twilio/sms"
@@ -21,7 +24,7 @@ PATH = "/webhooks/twilio/sms"
 @pytest.fixture
 def settings(database_url, redis_url):
     """A deployment whose SMS webhooks leave the answering to the workers."""
-    return make_settings(database_url, redis_url, SMS_REPLY="queued")
+    return make_settings(database_url, redis_url, SMS_REPLY="queued", KANNEL_SECRET=kannel.SECRET)
 
 
 @pytest.fixture
@@ -91,6 +94,45 @@ def test_a_good_sms_is_kept_without_flask_and_answered_as_flask_answers_it(
     # Flask-Login's look at the session adds "Vary: Cookie"; this answer varies by nothing
     assert dict(headers.items()) == {**below.headers, "Vary": "Cookie"}
     assert len(inbox(app)) == 1  # the repeated delivery is kept once
+
+
+@pytest.mark.parametrize("path", twilio.CAPTURED, ids=lambda p: p.stem)
+def test_every_captured_twilio_request_is_kept_below_flask_or_answered_by_it(
+        path, app, client, settings, flask_saw):
+    case = json.loads(path.read_text(encoding="utf-8"))
+    headers = twilio._signature(case, settings.twilio_auth_token)
+    response = client.post(PATH, data=case["form"], headers=headers)
+    assert response.status_code == case["status"]
+    assert len(inbox(app)) == (1 if case["stored"] else 0)
+    assert flask_saw == ([] if case["stored"] else [PATH])
+    if case["stored"]:
+        assert response.get_data() == NO_REPLY.encode()
+        assert inbox(app)[0].body == case["form"]["Body"]
+
+
+@pytest.mark.parametrize("path", kannel.CAPTURED, ids=lambda p: p.stem)
+def test_every_captured_kannel_request_is_kept_below_flask_or_answered_by_it(
+        path, app, client, flask_saw):
+    case = json.loads(path.read_text(encoding="utf-8"))
+    response = kannel.kannel_get(client, case["query"], case["secret"])
+    assert response.status_code == case["status"]
+    assert len(inbox(app)) == (1 if case["stored"] else 0)
+    assert flask_saw == ([] if case["stored"] else [kannel.PATH])
+    if case["stored"]:
+        assert response.get_data() == b"" and response.mimetype == "text/plain"
+        assert inbox(app)[0].body == case["body"]
+        assert inbox(app)[0].provider_id.startswith("kannel:")
+
+
+def test_kannel_answered_below_flask_as_flask_answers_it(app, client, flask_saw):
+    query = kannel.sms_query("TIN 15865 trom bo") + f"&secret={kannel.SECRET}"
+    below = kannel.kannel_get(client, query, secret="none")
+    environ = EnvironBuilder(path=kannel.PATH, query_string=query, base_url=BASE).get_environ()
+    body, status, headers = run_wsgi_app(app.wsgi_app.app, environ, buffered=True)
+    assert flask_saw == [kannel.PATH] and status == "200 OK" == below.status
+    assert b"".join(body) == below.get_data() == b""
+    assert dict(headers.items()) == {**below.headers, "Vary": "Cookie"}
+    assert len(inbox(app)) == 1
 
 
 def test_the_sender_is_woken_after_the_answer(app, client, settings):
