@@ -22,6 +22,7 @@ from db.session import transaction, utcnow
 from gateway import create_app
 from tests.conftest import _free_port, make_settings, redis_binary
 from tests.helpers import count, reply_of, rows, run_worker, sms
+from tests.privacy import REPORTERS
 from workers import runtime
 from workers.dispatch import _dispatch_message, dispatch_tip
 from workers.sweep import sweep
@@ -80,10 +81,12 @@ def test_redis_down_during_the_webhook_delays_the_tip_and_the_sweeper_dispatches
     settings = make_settings(database_url, own_redis.url, SWEEP_GRACE_SECONDS="0")
     officers_for(settings)
     app = create_app(settings)
+    # warm first (a help request, no tip): the timed request measures the webhook, not a cold start
+    assert sms(app.test_client(), settings, "HELP", sender=REPORTERS[1]).status_code == 200
     own_redis.stop()
     started = time.monotonic()
     response = sms(app.test_client(), settings, "TIN 15865 trom bo o thon 3")
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 1.5  # no wait on the dead Redis (connect timeout 1 s)
     assert response.status_code == 200 and "Da nhan tin bao" in reply_of(response)
     rt = runtime.init(settings)
     [tip] = rows(rt.engine, Tip)
