@@ -12,6 +12,7 @@ response and its 503 while the database is out are the Flask app's.
 """
 
 import io
+import logging
 import urllib.parse
 from collections.abc import Callable, Iterable
 from hmac import compare_digest
@@ -32,6 +33,7 @@ from gateway.twilio_auth import sid as twilio_sid
 TWILIO, KANNEL = "/webhooks/twilio/sms", "/webhooks/kannel/sms"
 FORM = "application/x-www-form-urlencoded"
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+log = logging.getLogger(__name__)
 
 
 class QueuedSms:
@@ -42,7 +44,7 @@ class QueuedSms:
         settings = svc.settings
         self.validator = RequestValidator(settings.twilio_auth_token)
         self.base, self.secret = settings.public_base_url, settings.kannel_secret
-        self.routes = {  # (method, path): (reader, whether it reads a form body, answer)
+        self.routes = {  # (method, path): (reader, reads a form body, answer's type, answer)
             ("POST", TWILIO): (self._twilio, True, "application/xml", NO_REPLY.encode()),
             ("GET", KANNEL): (self._kannel, False, "text/plain", b"")}
         self.hsts = self.base.startswith("https://")
@@ -60,7 +62,8 @@ class QueuedSms:
             refusal = outage.unavailable(error)
             refusal.headers.extend(self._headers(environ))
             return refusal(environ, start_response)
-        except Exception:  # anything else: Flask takes the request again and answers its way
+        except Exception as error:  # Flask takes the request again and answers its way
+            log.warning("queued SMS passed to Flask after %s", type(error).__name__)
             taken = None
         if taken is None:
             if body:
