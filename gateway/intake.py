@@ -22,15 +22,10 @@ from werkzeug.datastructures import Authorization
 from werkzeug.wsgi import ClosingIterator, get_current_url
 
 from db.session import UNAVAILABLE
-from flows import Channel
-from gateway import outage, security
+from gateway import outage, security, sms_kannel, sms_twilio
 from gateway.inbound import InboundText, keep_sms
 from gateway.services import Services
-from gateway.sms_kannel import message_of, raw_query, secret_matches
-from gateway.sms_twilio import NO_REPLY
-from gateway.twilio_auth import sid as twilio_sid
 
-TWILIO, KANNEL = "/webhooks/twilio/sms", "/webhooks/kannel/sms"
 FORM = "application/x-www-form-urlencoded"
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 log = logging.getLogger(__name__)
@@ -45,8 +40,9 @@ class QueuedSms:
         self.validator = RequestValidator(settings.twilio_auth_token)
         self.base, self.secret = settings.public_base_url, settings.kannel_secret
         self.routes = {  # (method, path): (reader, reads a form body, answer's type, answer)
-            ("POST", TWILIO): (self._twilio, True, "application/xml", NO_REPLY.encode()),
-            ("GET", KANNEL): (self._kannel, False, "text/plain", b"")}
+            ("POST", sms_twilio.PATH): (self._twilio, True, "application/xml",
+                                        sms_twilio.NO_REPLY.encode()),
+            ("GET", sms_kannel.PATH): (self._kannel, False, "text/plain", b"")}
         self.hsts = self.base.startswith("https://")
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -100,20 +96,18 @@ class QueuedSms:
         except (UnicodeDecodeError, ValueError):
             return None
         form = dict(pairs)
-        provider_sid = twilio_sid(form.get("MessageSid") or form.get("SmsSid"))
-        if len(form) != len(pairs) or not provider_sid or not form.get("From"):
+        msg = sms_twilio.message_of(form) if len(form) == len(pairs) else None
+        url = self.base + sms_twilio.PATH if self.base else get_current_url(environ)
+        if msg is None or not compare_digest(self.validator.compute_signature(url, form),
+                                             signature):
             return None
-        url = self.base + TWILIO if self.base else get_current_url(environ)
-        if not compare_digest(self.validator.compute_signature(url, form), signature):
-            return None
-        return InboundText(channel=Channel.SMS, provider_id=f"twilio:{provider_sid}",
-                           sender=form["From"], receiver=form.get("To", ""),
-                           body=form.get("Body", ""), reply_provider="twilio")
+        return msg
 
     def _kannel(self, environ: dict, body: bytes) -> InboundText | None:
         """Kannel's SMS, or None when Flask must answer this request."""
-        query = raw_query(environ.get("QUERY_STRING", ""))
+        query = sms_kannel.raw_query(environ.get("QUERY_STRING", ""))
         auth = Authorization.from_header(environ.get("HTTP_AUTHORIZATION"))
-        given = auth.password if auth is not None and auth.password else ""
-        given = given or query.get("secret", b"").decode("utf-8", "replace")
-        return message_of(query) if secret_matches(self.secret, given) else None
+        given = query.get("secret", b"").decode("utf-8", "replace")
+        if not sms_kannel.secret_matches(self.secret, auth, given):
+            return None
+        return sms_kannel.message_of(query)

@@ -9,6 +9,7 @@ import re
 import urllib.parse
 
 from flask import Blueprint, Response, abort, request
+from werkzeug.datastructures import Authorization
 
 from db.delivery import KANNEL, NOT_DELIVERED, report_token
 from db.redact import redact
@@ -20,11 +21,12 @@ from gateway.services import services
 from workers.queues import enqueue_quietly
 
 bp = Blueprint("sms_kannel", __name__)
+PATH = "/webhooks/kannel/sms"
 UCS2 = "2"
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
-@bp.get("/webhooks/kannel/sms")
+@bp.get(PATH)
 def inbound_sms():
     """Store and answer one SMS from Kannel; jobs are enqueued after the response is sent.
     With SMS_REPLY=queued: keep it, answer with an empty body (no SMS), a worker replies."""
@@ -107,13 +109,13 @@ def dlr_error(status: str, answer: str) -> str:
 
 def _secret_matches(secret: str) -> bool:
     """The shared secret, as the password of HTTP Basic auth or a `secret` query parameter."""
-    auth = request.authorization
-    given = auth.password if auth is not None and auth.password else ""
-    return secret_matches(secret, given or request.args.get("secret", ""))
+    return secret_matches(secret, request.authorization, request.args.get("secret", ""))
 
 
-def secret_matches(secret: str, given: str) -> bool:
-    """Whether `given` is the configured secret (none configured: nothing matches)."""
+def secret_matches(secret: str, auth: Authorization | None, query_secret: str) -> bool:
+    """Whether the Basic auth password, else the query's `secret`, is the configured secret
+    (none configured: nothing matches)."""
+    given = auth.password if auth is not None and auth.password else query_secret
     return bool(secret) and hmac.compare_digest(given.encode(), secret.encode())
 
 
