@@ -86,7 +86,9 @@ def test_redis_down_during_the_webhook_delays_the_tip_and_the_sweeper_dispatches
     own_redis.stop()
     started = time.monotonic()
     response = sms(app.test_client(), settings, "TIN 15865 trom bo o thon 3")
-    assert time.monotonic() - started < 1.5  # no wait on the dead Redis (connect timeout 1 s)
+    # The window includes the enqueue tried after the answer (the helper closes the response):
+    # bounded by the client's timeouts (connect 1 s, socket 2 s) while Redis is shutting down
+    assert time.monotonic() - started < 3.5
     assert response.status_code == 200 and "Da nhan tin bao" in reply_of(response)
     rt = runtime.init(settings)
     [tip] = rows(rt.engine, Tip)
