@@ -7,6 +7,11 @@ import pytest
 from bench.__main__ import main
 from tests.conftest import BACKENDS, TEST_DATABASE_URL
 
+# One-second runs on a host whose loopback, not the app, is the bottleneck measure any server
+# that nearly reaches the bare ceiling a few percent above it (lean and queued did: 1.05x in CI);
+# a ratio past this means the ceiling was not measured, not that a server beat it.
+NOISE = 1.5
+
 
 def test_the_benchmarks_run_and_report_sane_figures(tmp_path):
     results = main(["--quick", "--backend", "sqlite",
@@ -15,9 +20,9 @@ def test_the_benchmarks_run_and_report_sane_figures(tmp_path):
     assert c16["ceiling_rps"] > 0 and c16["tinbao_rps"] > 0 and c16["tinbao_errors"] == 0
     assert 0 < c16["ratio"] < 1
     for reference in ("naive", "lean"):  # answered every signed request, and kept each one
-        assert c16[f"{reference}_errors"] == 0 and 0 < c16[f"{reference}_ratio"] < 1
+        assert c16[f"{reference}_errors"] == 0 and 0 < c16[f"{reference}_ratio"] < NOISE
         assert results["webhook"]["references_kept"][reference] >= c16[f"{reference}_rps"] / 2
-    assert c16["queued_errors"] == 0 and 0 < c16["queued_ratio"] < 1  # SMS_REPLY=queued
+    assert c16["queued_errors"] == 0 and 0 < c16["queued_ratio"] < NOISE  # SMS_REPLY=queued
     drained = results["webhook"]["queued_drain"]  # its workers took the kept messages
     assert drained["kept"] >= c16["queued_rps"] / 2 and drained["messages_per_s"] > 0
     reports = results["status"]
