@@ -13,7 +13,8 @@ from db.inbound import InboundText, receive
 from db.session import reading
 from flows import Channel
 from workers import runtime
-from workers.queues import WAKE_SECONDS, enqueue, enqueue_quietly, inbox_job, jobs_for, wake_key
+from workers.dispatch import dispatch_tip
+from workers.queues import WAKE_SECONDS, enqueue, enqueue_quietly, inbox_job, send_job, wake_key
 from workers.send import send_outbound
 
 log = logging.getLogger(__name__)
@@ -82,9 +83,23 @@ def _take(rt, item) -> str:
         log.error("inbox %s (%s) not taken: %s", item.id, item.provider_id, type(exc).__name__)
         return "failed"
     turn = outcome.turn
-    jobs = jobs_for(turn)
-    if jobs or turn.cancel:  # an officer's dispatch first: it does not wait on the reply
-        enqueue_quietly(rt.redis, jobs, turn.cancel)
+    sends = [send_job(i) for i in turn.outbound_ids]
+    if sends or turn.cancel:
+        enqueue_quietly(rt.redis, sends, turn.cancel)
     if outcome.reply_id is not None:
         send_outbound(outcome.reply_id)  # the sweeper retries it if this fails
+    for tip in turn.tips:  # then the officer's dispatch, here rather than as a job (below)
+        _dispatch(tip.id)
     return "repeat" if outcome.duplicate else "taken"
+
+
+def _dispatch(tip_id: int) -> None:
+    """Dispatch a tip the drain just filed, in this job: a dispatch job would cost RQ's
+    bookkeeping and wait its turn behind the queue; and the reply, sent first, is with the
+    provider before the notice telling where the tip went can be queued (by the dispatch). Should
+    the drain fail or die here, the tip keeps its timer and the sweeper dispatches it."""
+    try:
+        dispatch_tip(tip_id)
+    except Exception as exc:
+        log.error("tip %s not dispatched by the drain (%s); the sweeper will", tip_id,
+                  type(exc).__name__)

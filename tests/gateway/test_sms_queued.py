@@ -68,6 +68,32 @@ def test_the_webhook_keeps_the_message_and_a_worker_answers_it_by_sms(
     assert pin not in reply.body and reply.sealed_body is None and reply.address == ""
 
 
+def test_the_drain_dispatches_the_tip_it_files_after_the_reply_and_before_the_notice(
+        client, settings, twilio_rt, fake_twilio):
+    from rq import Queue
+
+    from tests.gateway.conftest import officer_of
+    from workers.queues import QUEUES
+
+    sms(client, settings, "TIN 15865 trom bo o thon 3")
+    [kept] = rows(twilio_rt.engine, InboxMessage)
+    for queue in QUEUES:  # what the webhook woke
+        Queue(queue, connection=twilio_rt.redis).empty()
+    assert inbox_jobs.drain(kept.lane) == "taken 1"  # the job alone, no worker
+    [tip] = rows(twilio_rt.engine, Tip)
+    officer = officer_of(twilio_rt.engine, 15865)
+    assert tip.status == TipStatus.DISPATCHED and tip.officer_id == officer.id
+    to = [r["form"]["To"] for r in fake_twilio.requests]
+    assert to == [REPORTER, officer.phone]  # the receipt, then the officer's SMS
+    queued = {q: Queue(q, connection=twilio_rt.redis).get_job_ids() for q in QUEUES}
+    assert not queued["urgent"] and not queued["default"]  # no dispatch job behind it
+    assert len(queued["low"]) == 1  # the notice
+    run_worker(twilio_rt.redis)
+    receipt, notice = texts_to(fake_twilio, REPORTER)
+    assert "Da nhan tin bao" in receipt and tip.reference in notice
+    assert count(twilio_rt.engine, OutboundMessage, OutboundMessage.purpose == "dispatch") == 1
+
+
 def test_control_characters_and_length_are_bounded_before_the_message_is_kept(
         client, settings, twilio_rt, fake_twilio):
     response = sms(client, settings, "TIN 15865 trom\x00 bo " + "x" * 20_000)
