@@ -11,6 +11,7 @@ from rq.worker import SimpleWorker, WorkerStatus
 
 log = logging.getLogger(__name__)
 JOBS_PER_PROCESS = 20_000
+PUBSUB_WAIT = 1.0  # seconds the command thread waits for a message before it looks again
 
 
 class TinbaoWorker(SimpleWorker):
@@ -30,6 +31,18 @@ class TinbaoWorker(SimpleWorker):
 
     executed = 0
     _heart: "Heart | None" = None
+
+    def subscribe(self) -> None:
+        """RQ's command channel (`rq.command`), read by a thread that waits PUBSUB_WAIT at a time,
+        not RQ's 60 s: since redis-py 8 stopping that thread joins it, so a warm shutdown waited
+        out the whole read whenever the thread was back in one before it was told to stop (a
+        worker given SIGTERM took over a minute to exit in CI)."""
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=PUBSUB_WAIT, daemon=True,
+            exception_handler=self._pubsub_exception_handler)
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         """Perform the job here, beating the heart from a thread meanwhile."""

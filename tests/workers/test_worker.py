@@ -110,3 +110,21 @@ def test_sigterm_stops_an_idle_worker_process_for_good(settings, tmp_path):
         time.sleep(0.05)
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=10) == 0
+
+
+def test_the_command_thread_stops_within_a_second_or_two(redis_url):
+    """A warm shutdown ends by stopping the thread that reads RQ's commands; stopped while
+    waiting for a message, it must not hold the shutdown for its whole wait (RQ's was 60 s)."""
+    redis = Redis.from_url(redis_url)
+    worker = TinbaoWorker([Queue("default", connection=redis)], connection=redis)
+    worker.register_birth()
+    worker.subscribe()
+    try:
+        time.sleep(0.3)  # the thread is in its read now, with nothing on the way
+        started = time.monotonic()
+        worker.pubsub_thread.stop()
+        worker.pubsub_thread.join(timeout=10)
+        assert not worker.pubsub_thread.is_alive() and time.monotonic() - started < 2.5
+    finally:
+        worker.pubsub.close()
+        worker.register_death()
