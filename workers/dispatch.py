@@ -54,7 +54,11 @@ def _dispatch_message(session: Unit, rt, tip: Row, level: int,
     its claim when it was routed just now (it is inserted as being sent); None when nobody is
     left to receive it."""
     prefix = f"dispatch-{tip.id}-r{tip.dispatch_round}-"
-    earlier = session.execute(_EARLIER, {"tip": tip.id, "prefix": prefix}).all()
+    # A tip never routed has no dispatch yet: every round-0 dispatch is inserted in the
+    # transaction that gives the tip its officer, and only a transfer (a new round) takes the
+    # officer away again.
+    fresh = tip.dispatch_round == 0 and tip.officer_id is None
+    earlier = [] if fresh else session.execute(_EARLIER, {"tip": tip.id, "prefix": prefix}).all()
     key = f"{prefix}l{level}"
     current = next((m for m in earlier if m.idempotency_key == key), None)
     if current is not None:

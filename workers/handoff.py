@@ -1,11 +1,12 @@
 """What follows once a message is sent, per purpose, in the same transaction."""
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, Update, bindparam, case, func, select, update
 
 from db import store, timers
-from db.models import Reporter, TipStatus, Urgency
+from db.models import Reporter, Tip, TipStatus, Urgency
 from db.outbox import queue_for_reporter
 from db.session import Unit
 from flows import messages
@@ -14,6 +15,28 @@ from workers.queues import LOW, escalation_job, send_job
 
 _REPORTER = Reporter.__table__
 _REPORTER_BY_ID = select(_REPORTER).where(_REPORTER.c.id == bindparam("id"))
+_TIP = Tip.__table__.c
+
+
+@cache
+def _mark_dispatched(was: TipStatus, categories: tuple[str, ...]) -> Update:
+    """Mark a tip in status `was` dispatched, if it is still with the officer (`officer`), and
+    return it: one statement where a locking read and an update were (it waits for the tip's
+    lock as that read did, and PostgreSQL checks the conditions again on the row it then sees).
+    Its acknowledgement deadline is chosen by its category and urgency (`Settings.sla`): one
+    bound time per category with a deadline of its own (`categories`), then urgent, normal."""
+    when = _TIP.next_check_at.type
+    deadline = case(*[(_TIP.category == code, bindparam(f"due_{code}", type_=when))
+                      for code in categories],
+                    (_TIP.urgency == Urgency.URGENT, bindparam("due_urgent", type_=when)),
+                    else_=bindparam("due_normal", type_=when))
+    return (update(Tip.__table__)
+            .where(_TIP.id == bindparam("tip_id"), _TIP.status == was,
+                   _TIP.officer_id == bindparam("officer"))
+            .values(status=TipStatus.DISPATCHED, next_check_at=deadline,
+                    dispatched_at=func.coalesce(_TIP.dispatched_at,
+                                                bindparam("now", type_=_TIP.dispatched_at.type)))
+            .returning(*_TIP))
 
 
 def after_sent(session: Unit, msg: Row, now: datetime) -> list:
@@ -24,21 +47,26 @@ def after_sent(session: Unit, msg: Row, now: datetime) -> list:
 
 def _dispatch_sent(session: Unit, msg: Row, now: datetime) -> list:
     """The officer's SMS left: the tip is dispatched; tell the reporter where it went."""
-    tip = store.lock_tip(session, msg.tip_id)
-    if tip is None or tip.status not in (TipStatus.RECEIVED, TipStatus.DISPATCHED):
-        return []
-    if tip.officer_id != msg.officer_id:
-        return []  # a late send of an earlier route; the tip has moved on
     rt = runtime.get()
+    sla = rt.settings.sla_seconds
+    categories = tuple(sorted(c for c, s in sla.items() if s and c not in ("urgent", "normal")))
+    values = {"tip_id": msg.tip_id, "officer": msg.officer_id, "now": now,
+              "due_urgent": now + timedelta(seconds=rt.settings.sla("", True)),
+              "due_normal": now + timedelta(seconds=rt.settings.sla("", False)),
+              **{f"due_{c}": now + timedelta(seconds=sla[c]) for c in categories}}
+    tip = session.execute(_mark_dispatched(TipStatus.RECEIVED, categories), values).one_or_none()
+    first = tip is not None
+    if tip is None:  # sent again after an escalation, or not this officer's any more
+        tip = session.execute(_mark_dispatched(TipStatus.DISPATCHED, categories),
+                              values).one_or_none()
+    if tip is None:
+        return []  # settled, or a late send of an earlier route: the tip has moved on
     store.add_event(session, tip.id, "dispatched", now, "job:send_outbound",
                     {"outbound_id": msg.id, "level": tip.escalation_level},
                     officer_id=msg.officer_id)
     urgent = tip.urgency == Urgency.URGENT
-    sla = rt.settings.sla(tip.category, urgent)
-    store.update_tip(session, tip.id, next_check_at=now + timedelta(seconds=sla),
-                     status=TipStatus.DISPATCHED, dispatched_at=tip.dispatched_at or now)
-    jobs = [escalation_job(tip.id, msg.officer_id, urgent, sla, timers.escalation_id(tip))]
-    first = tip.status == TipStatus.RECEIVED
+    jobs = [escalation_job(tip.id, msg.officer_id, urgent, rt.settings.sla(tip.category, urgent),
+                           timers.escalation_id(tip))]
     if first and rt.settings.notify_dispatched:
         jobs += _notify_reporter(session, rt, tip, now)
     return jobs

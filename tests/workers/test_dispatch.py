@@ -1,5 +1,8 @@
 """From a signed webhook to the officer's SMS, through a real RQ worker and real Redis."""
 
+from datetime import timedelta
+
+import pytest
 from rq import Queue
 from sqlalchemy import event, update
 
@@ -15,6 +18,7 @@ from db.models import (
 )
 from db.session import transaction
 from flows.text import segments
+from tests.conftest import make_settings
 from tests.helpers import count, reply_of, rows, run_worker, sms
 from tests.privacy import REPORTERS
 from workers.dispatch import dispatch_tip
@@ -157,3 +161,25 @@ def test_an_undelivered_dispatch_goes_to_the_next_officer_once(client, settings,
     kinds = [e.kind for e in rows(rt.engine, TipEvent)]
     assert kinds.count("dispatched") == 2 and "escalated" in kinds
     assert len([m for m in rows(rt.engine, OutboundMessage) if m.purpose != "dispatch"]) == 1
+
+
+class TestDeadlines:
+    """The officer's time to acknowledge, set when the dispatch is sent: a category's own SLA
+    first, then the tip's urgency."""
+
+    @pytest.fixture
+    def settings(self, database_url, redis_url):
+        return make_settings(database_url, redis_url, SLA="urgent=5m,normal=30m,ma_tuy=15m,cuop=2m")
+
+    def test_each_dispatched_tip_is_due_after_its_own_sla(self, client, settings, rt):
+        texts = {"co nguoi ban ma tuy o thon 3": 15, "trom bo o thon 2": 30,
+                 "dang co cuop o cho, khan cap": 2, "trom xe may ngay bay gio, khan cap": 5}
+        for text, sender in zip(texts, REPORTERS, strict=False):
+            sms(client, settings, f"TIN 15865 {text}", sender=sender)
+        run_worker(rt.redis)
+        tips = {t.details: t for t in rows(rt.engine, Tip)}
+        assert tips["trom xe may ngay bay gio, khan cap"].urgency == "urgent"
+        for text, minutes in texts.items():
+            tip = tips[text]
+            assert tip.status == TipStatus.DISPATCHED
+            assert tip.next_check_at - tip.dispatched_at == timedelta(minutes=minutes), text
