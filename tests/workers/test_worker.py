@@ -128,3 +128,4 @@ def test_the_command_thread_stops_within_a_second_or_two(redis_url):
     finally:
         worker.pubsub.close()
         worker.register_death()
+        redis.close()  # the worker and its pubsub hold each other: only gc would free it
