@@ -74,17 +74,20 @@ def queue_for_reporter(
 
 
 _OUTBOX = OutboundMessage.__table__
+# What callers read of a message just queued (the one already under its key is read whole).
+_RETURNED = (_OUTBOX.c.id, _OUTBOX.c.status, _OUTBOX.c.officer_id, _OUTBOX.c.channel)
 _BY_KEY = select(_OUTBOX).where(_OUTBOX.c.idempotency_key == bindparam("key"))
 
 
 def _queue(session: Unit, key: str, values: dict, now: datetime, claimed_by: str = "") -> Row:
-    """The message as a read-only row: inserted now, or the one already under `key`."""
+    """The message as a read-only row: inserted now (the `_RETURNED` columns), or the one
+    already under `key` (whole)."""
     state = ({"status": "sending", "attempts": 1, "provider": claimed_by} if claimed_by
              else {"status": "queued", "attempts": 0, "provider": ""})
     values = {**values, **state, "idempotency_key": key, "segments": segments(values["body"]),
               "created_at": now, "updated_at": now, "channel": values.get("channel", "sms")}
     # One statement when the message is new; the existing row only on a repeat.
     stmt = prepared(session, "outbox", lambda insert: insert(_OUTBOX).on_conflict_do_nothing(
-        index_elements=["idempotency_key"]).returning(*_OUTBOX.c))
+        index_elements=["idempotency_key"]).returning(*_RETURNED))
     created = session.execute(stmt, values).one_or_none()
     return created or session.execute(_BY_KEY, {"key": key}).one()

@@ -16,6 +16,10 @@ from workers.queues import LOW, escalation_job, send_job
 _REPORTER = Reporter.__table__
 _REPORTER_BY_ID = select(_REPORTER).where(_REPORTER.c.id == bindparam("id"))
 _TIP = Tip.__table__.c
+# What the follow-ups read of the tip marked dispatched (its timer, the reporter's notice).
+_RETURNED = (_TIP.id, _TIP.reference, _TIP.category, _TIP.urgency, _TIP.escalation_level,
+             _TIP.dispatch_round, _TIP.reporter_id, _TIP.commune_code, _TIP.province_code,
+             _TIP.language)
 
 
 @cache
@@ -36,7 +40,7 @@ def _mark_dispatched(was: TipStatus, categories: tuple[str, ...]) -> Update:
             .values(status=TipStatus.DISPATCHED, next_check_at=deadline,
                     dispatched_at=func.coalesce(_TIP.dispatched_at,
                                                 bindparam("now", type_=_TIP.dispatched_at.type)))
-            .returning(*_TIP))
+            .returning(*_RETURNED))
 
 
 def after_sent(session: Unit, msg: Row, now: datetime) -> list:
