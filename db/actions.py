@@ -1,5 +1,5 @@
 """What an officer (by SMS) or a supervisor (on the web) does to a tip: one set of functions,
-so both write the same timeline events, notices and timers."""
+so both write the same timeline events, notices and deadlines."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlmodel import Session
 
-from db import followup, store, timers
+from db import followup, store
 from db.models import (
     FlowSession,
     Officer,
@@ -143,7 +143,6 @@ def transfer(session: Session, env: Env, tip: Tip, actor: Actor, commune_code: i
         return _closed(session, tip)
     where = messages.place(env.directory, commune.code, commune.province_code)
     turn = _reply("officer_transferred", tip, place=where)
-    turn.cancel.append(timers.escalation_id(tip))
     store.add_event(session, tip.id, "transferred", now, actor.label,
                     {"from": tip.commune_code, "to": commune.code}, officer_id=actor.officer_id)
     tip.commune_code, tip.province_code = commune.code, commune.province_code
@@ -167,11 +166,10 @@ def spam(session: Session, tip: Tip, actor: Actor, now: datetime) -> Turn:
     """Not a tip at all: closed as not valuable, its escalation stopped."""
     if tip.status == TipStatus.CLOSED:
         return _closed(session, tip)
-    turn = Turn(cancel=[timers.escalation_id(tip)])
     tip.valuable, tip.status, tip.closed_at = False, TipStatus.CLOSED, now
     tip.next_check_at, tip.overdue = None, False
     store.add_event(session, tip.id, "spam", now, actor.label, officer_id=actor.officer_id)
-    return turn
+    return Turn()
 
 
 def link(session: Session, env: Env, tip: Tip, actor: Actor, other: Tip, now: datetime) -> Turn:
@@ -185,7 +183,6 @@ def link(session: Session, env: Env, tip: Tip, actor: Actor, other: Tip, now: da
     if tip.status in SETTLED:
         return _closed(session, tip)
     turn = _reply("officer_linked", tip, case=case.reference)
-    turn.cancel.append(timers.escalation_id(tip))
     session.execute(update(Tip).where(Tip.duplicate_of_id == tip.id)
                     .values(duplicate_of_id=case.id))
     tip.duplicate_of_id, tip.status, tip.closed_at = case.id, TipStatus.CLOSED, now
@@ -217,7 +214,7 @@ def reassign(session: Session, env: Env, tip: Tip, actor: Actor, officer: Office
         return _closed(session, tip)
     if not officer.active or not _in_chain(officer, tip):
         return Turn()
-    turn = Turn(cancel=[timers.escalation_id(tip)])
+    turn = Turn()
     store.add_event(session, tip.id, "reassigned", now, actor.label,
                     {"from": tip.officer_id, "to": officer.id}, officer_id=actor.officer_id)
     tip.status, tip.officer_id, tip.overdue = TipStatus.RECEIVED, officer.id, False
@@ -246,7 +243,6 @@ def _in_chain(officer: Officer, tip: Tip) -> bool:
 
 def _take(session: Session, tip: Tip, actor: Actor, now: datetime, turn: Turn,
           implicit: bool = False) -> None:
-    turn.cancel.append(timers.escalation_id(tip))
     tip.status = TipStatus.ACKNOWLEDGED
     tip.acknowledged_at = now
     tip.next_check_at = None

@@ -206,4 +206,3 @@ def _apply(
 def _merge(turn: Turn, other: Turn) -> None:
     turn.tips += other.tips
     turn.outbound_ids += other.outbound_ids
-    turn.cancel += other.cancel

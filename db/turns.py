@@ -40,5 +40,4 @@ class Turn:
     step: flows.Step | None = None
     tips: list[Tip] = field(default_factory=list)  # to (re)dispatch
     outbound_ids: list[int] = field(default_factory=list)  # to send
-    cancel: list[str] = field(default_factory=list)  # RQ timers to cancel (db.timers)
     limited: str | None = None  # kept but not processed (db.limits): flood, duplicate, ...

@@ -20,14 +20,13 @@ class Received:
     reply: str
     duplicate: bool = False
     jobs: list[Job] = field(default_factory=list)
-    cancel: list[str] = field(default_factory=list)
     tip_references: list[str] = field(default_factory=list)
     lane: int | None = None  # the inbox lane of a kept message, to wake
 
     def after_commit(self, redis) -> None:
-        """Enqueue the work and cancel timers; call once the answer is on its way."""
-        if self.jobs or self.cancel:
-            enqueue_quietly(redis, self.jobs, self.cancel)
+        """Enqueue the work; call once the answer is on its way."""
+        if self.jobs:
+            enqueue_quietly(redis, self.jobs)
         if self.lane is not None:
             wake_inbox(redis, self.lane)
 
@@ -37,7 +36,7 @@ def receive_text(svc: Services, msg: InboundText, render: Render | None = None) 
     the reply is the webhook's answer."""
     outcome = receive(svc, msg, render)
     turn = outcome.turn
-    return Received(outcome.reply, outcome.duplicate, jobs_for(turn), turn.cancel,
+    return Received(outcome.reply, outcome.duplicate, jobs_for(turn),
                     [t.reference for t in turn.tips])
 
 

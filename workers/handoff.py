@@ -1,25 +1,27 @@
 """What follows once a message is sent, per purpose, in the same transaction."""
 
+import math
+import time
 from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import Row, Update, bindparam, case, func, select, update
 
-from db import store, timers
+from db import store
 from db.models import Reporter, Tip, TipStatus, Urgency
 from db.outbox import queue_for_reporter
 from db.session import Unit
 from flows import messages
 from workers import runtime
-from workers.queues import LOW, escalation_job, send_job
+from workers.queues import LOW, Job, deadlines_job, send_job
 
+WAKEUPS_KEPT = 4096  # seconds remembered per process (more than any SLA's spread of seconds)
 _REPORTER = Reporter.__table__
 _REPORTER_BY_ID = select(_REPORTER).where(_REPORTER.c.id == bindparam("id"))
 _TIP = Tip.__table__.c
-# What the follow-ups read of the tip marked dispatched (its timer, the reporter's notice).
+# What the follow-ups read of the tip marked dispatched (its deadline, the reporter's notice).
 _RETURNED = (_TIP.id, _TIP.reference, _TIP.category, _TIP.urgency, _TIP.escalation_level,
-             _TIP.dispatch_round, _TIP.reporter_id, _TIP.commune_code, _TIP.province_code,
-             _TIP.language)
+             _TIP.reporter_id, _TIP.commune_code, _TIP.province_code, _TIP.language)
 
 
 @cache
@@ -69,11 +71,25 @@ def _dispatch_sent(session: Unit, msg: Row, now: datetime) -> list:
                     {"outbound_id": msg.id, "level": tip.escalation_level},
                     officer_id=msg.officer_id)
     urgent = tip.urgency == Urgency.URGENT
-    jobs = [escalation_job(tip.id, msg.officer_id, urgent, rt.settings.sla(tip.category, urgent),
-                           timers.escalation_id(tip))]
+    jobs = _wake_up(rt, now.timestamp() + rt.settings.sla(tip.category, urgent))
     if first and rt.settings.notify_dispatched:
         jobs += _notify_reporter(session, rt, tip, now)
     return jobs
+
+
+def _wake_up(rt, deadline: float) -> list[Job]:
+    """The wake-up for the second that holds `deadline` (Unix time; escalations happen when it
+    has passed, not before), unless this process has set that second's already: a worker
+    dispatching 80 tips a second sets about one wake-up a second, not 80 timers. Another
+    process setting the same second sets the same job (one id); a wake-up lost with Redis is
+    made good by the sweeper, which escalates tips past their deadline."""
+    second = math.ceil(deadline)
+    if second in rt.wakeups:
+        return []
+    rt.wakeups[second] = None
+    if len(rt.wakeups) > WAKEUPS_KEPT:
+        del rt.wakeups[next(iter(rt.wakeups))]
+    return [deadlines_job(second, second - time.time())]
 
 
 def _notify_reporter(session: Unit, rt, tip: Row, now: datetime) -> list:

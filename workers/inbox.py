@@ -84,8 +84,8 @@ def _take(rt, item) -> str:
         return "failed"
     turn = outcome.turn
     sends = [send_job(i) for i in turn.outbound_ids]
-    if sends or turn.cancel:
-        enqueue_quietly(rt.redis, sends, turn.cancel)
+    if sends:
+        enqueue_quietly(rt.redis, sends)
     if outcome.reply_id is not None:
         send_outbound(outcome.reply_id)  # the sweeper retries it if this fails
     for tip in turn.tips:  # then the officer's dispatch, here rather than as a job (below)

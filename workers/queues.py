@@ -1,14 +1,11 @@
 """Queue names and the enqueue helper (the one part of workers the web app may import)."""
 
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from redis import Redis
 from rq import Queue
-from rq.exceptions import NoSuchJobError
-from rq.job import Job as RqJob
 
 from db.models import Urgency
 from db.turns import Turn
@@ -30,7 +27,7 @@ class Job:
     args: tuple = ()
     urgent: bool = False
     delay: float | None = None  # seconds; needs a worker running the RQ scheduler
-    job_id: str | None = None  # letters, digits, '-' and '_' only; lets a timer be cancelled
+    job_id: str | None = None  # letters, digits, '-' and '_' only; one timer per id
     queue: str = ""  # a queue of QUEUES; by default urgent or default after `urgent`
 
 
@@ -50,15 +47,12 @@ def enqueue(redis: Redis, job: Job) -> None:
         queue.enqueue(job.func, *job.args, **options)
 
 
-def enqueue_quietly(redis: Redis, jobs: list[Job], cancel: list[str] = ()) -> bool:
-    """After commit: cancel timers, enqueue jobs; on a Redis failure log and return False.
+def enqueue_quietly(redis: Redis, jobs: list[Job]) -> bool:
+    """After commit: enqueue jobs; on a Redis failure log and return False.
 
     Nothing is lost by a failure here: the database holds the work and the sweeper finds it.
     """
     try:
-        for job_id in cancel:
-            with contextlib.suppress(NoSuchJobError):  # fired or cancelled already
-                RqJob.fetch(job_id, connection=redis).delete()
         for job in jobs:
             enqueue(redis, job)
     except Exception as exc:  # any Redis trouble
@@ -113,7 +107,15 @@ def undelivered_job(outbound_id: int) -> Job:
     return Job("workers.dispatch.undelivered", (outbound_id,), True)
 
 
-def escalation_job(tip_id: int, officer_id: int | None, urgent: bool, delay: float | None = None,
-                   job_id: str | None = None) -> Job:
-    """Hand the tip to the next officer unless `officer_id` acknowledged it in time."""
-    return Job("workers.dispatch.escalate", (tip_id, "sla", officer_id), urgent, delay, job_id)
+def escalation_job(tip_id: int, officer_id: int | None, urgent: bool) -> Job:
+    """Hand the tip, whose acknowledgement deadline passed, on from `officer_id`."""
+    return Job("workers.dispatch.escalate", (tip_id, "sla", officer_id), urgent)
+
+
+def deadlines_job(second: int, delay: float) -> Job:
+    """In `delay` seconds, at Unix time `second`: escalate every tip whose acknowledgement
+    deadline has passed by then (workers.sweep.escalate_due). One timer per second that holds
+    deadlines, however many tips share it, under one id (set twice, it runs once); nothing to
+    cancel when a tip is acknowledged: the job reads the deadlines when it runs."""
+    return Job("workers.sweep.escalate_due", (second,), True, max(delay, 0.0),
+               f"deadlines-{second}")

@@ -20,6 +20,8 @@ class Runtime(Resources):
     providers: Providers
     redoable: Engine  # dispatch and send bookkeeping: see db.session.redoable_engine
     pid: int = field(default_factory=os.getpid)
+    # Seconds this process has set a deadline wake-up for, oldest first (workers.handoff)
+    wakeups: dict[int, None] = field(default_factory=dict)
 
     def close(self) -> None:
         """Close this process's database connections."""

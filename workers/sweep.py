@@ -1,7 +1,7 @@
 """The periodic sweeper: the database says what is overdue, and the sweeper re-enqueues it."""
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import aliased
@@ -16,10 +16,17 @@ from db.models import (
     TipStatus,
     Urgency,
 )
-from db.session import reading, transaction, utcnow
+from db.session import Session, reading, transaction, utcnow
 from workers import runtime
 from workers.dispatch import stuck_tips, unacknowledged
-from workers.queues import dispatch_job, enqueue_quietly, escalation_job, send_job, wake_inbox
+from workers.queues import (
+    Job,
+    dispatch_job,
+    enqueue_quietly,
+    escalation_job,
+    send_job,
+    wake_inbox,
+)
 
 log = logging.getLogger(__name__)
 RECHECK = timedelta(seconds=60)
@@ -61,9 +68,7 @@ def _stuck_work(rt, counts: dict[str, int]) -> list:
         for tip in stuck_tips(session, now):
             tip.next_check_at = now + RECHECK
             jobs.append(dispatch_job(tip.id, tip.urgency == Urgency.URGENT))
-        for tip in unacknowledged(session, now - grace):
-            tip.next_check_at = now + RECHECK  # its RQ timer was lost (Redis restarted...)
-            jobs.append(escalation_job(tip.id, tip.officer_id, tip.urgency == Urgency.URGENT))
+        jobs += _escalations(session, now, now - grace)  # their wake-up was lost
         due = session.execute(
             select(OutboundMessage).where(
                 or_(
@@ -83,6 +88,29 @@ def _stuck_work(rt, counts: dict[str, int]) -> list:
     counts["tips"] = sum(1 for j in jobs if j.func.endswith("dispatch_tip"))
     counts["escalations"] = sum(1 for j in jobs if j.func.endswith("escalate"))
     counts["outbound"] = len(jobs) - counts["tips"] - counts["escalations"]
+    return jobs
+
+
+def escalate_due(second: int) -> int:
+    """Job (a deadline wake-up, set by workers.handoff): escalate every tip whose
+    acknowledgement deadline passed by Unix time `second`; returns how many. A tip acknowledged
+    or settled meanwhile is not due any more, so it is left alone."""
+    rt = runtime.get()
+    now = utcnow()
+    due = max(now, datetime.fromtimestamp(second, UTC))  # a clock a little behind the setter's
+    with transaction(rt.engine) as session:
+        jobs = _escalations(session, now, due)
+    enqueue_quietly(rt.redis, jobs)
+    return len(jobs)
+
+
+def _escalations(session: Session, now: datetime, due: datetime) -> list[Job]:
+    """Escalation jobs for the dispatched tips whose deadline passed by `due`, each checked
+    again only RECHECK from now (its escalation will have given it a new deadline by then)."""
+    jobs = []
+    for tip in unacknowledged(session, due):
+        tip.next_check_at = now + RECHECK
+        jobs.append(escalation_job(tip.id, tip.officer_id, tip.urgency == Urgency.URGENT))
     return jobs
 
 

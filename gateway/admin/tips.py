@@ -109,7 +109,7 @@ def act(tip_id: int, action: str):
         done = tiplist.event_count(session, tip.id) > before
         if done:
             log(session, f"tip_{action}", f"tip:{tip.id}", now)
-    enqueue_quietly(svc.redis, jobs_for(turn), turn.cancel)
+    enqueue_quietly(svc.redis, jobs_for(turn))
     if done:
         flash(_("Done."), "ok")
     else:

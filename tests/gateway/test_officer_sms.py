@@ -22,6 +22,8 @@ from flows.text import to_gsm7
 from tests.gateway.conftest import officer_of, officer_says
 from tests.helpers import reply_of, rows, run_worker, sms
 from tests.privacy import REPORTERS
+from workers.queues import URGENT
+from workers.sweep import escalate_due
 
 # Where traffic leaves text; the officer table holds the number by design (outbox addresses:
 # sealed, and scanned here all the same).
@@ -34,12 +36,12 @@ def reporter_messages(rt) -> list[OutboundMessage]:
             if m.recipient_kind == RecipientKind.REPORTER]
 
 
-def test_ok_acknowledges_cancels_escalation_and_tells_the_reporter(client, settings, rt, tip):
-    assert ScheduledJobRegistry("default", connection=rt.redis).count == 1  # the SLA timer
+def test_ok_acknowledges_stops_escalation_and_tells_the_reporter(client, settings, rt, tip):
+    [wake_up] = ScheduledJobRegistry(URGENT, connection=rt.redis).get_job_ids()  # the deadline's
     reply = officer_says(client, settings, rt, f"ok {tip.reference[:3]} {tip.reference[3:]}")
     assert reply == (f"Da ghi nhan: ban tiep nhan tin bao {tip.reference}. Xu ly xong soan "
                      f"XONG {tip.reference} [KT/KKT/TDC].")
-    assert ScheduledJobRegistry("default", connection=rt.redis).count == 0
+    assert escalate_due(int(wake_up.removeprefix("deadlines-"))) == 0  # not due any more
     [tip] = rows(rt.engine, Tip)
     officer = officer_of(rt.engine, 15865)
     assert tip.status == TipStatus.ACKNOWLEDGED and tip.acknowledged_at is not None

@@ -1,6 +1,8 @@
-"""Unacknowledged tips climb the chain on real RQ timers (short test SLAs), an OK stops them,
-the database repairs lost timers, and duty hours order the chain."""
+"""Unacknowledged tips climb the chain when their deadline's wake-up fires (a real RQ timer, one
+per second of deadlines; short test SLAs), an OK stops them, the sweeper makes good lost
+wake-ups, and duty hours order the chain."""
 
+import math
 import time
 from datetime import timedelta
 
@@ -14,6 +16,7 @@ from gateway import create_app
 from tests.conftest import make_settings
 from tests.helpers import reply_of, rows, run_worker, sms
 from workers import runtime
+from workers.queues import URGENT
 from workers.sweep import sweep
 
 SLA = 1.0
@@ -32,8 +35,9 @@ def fast(database_url, redis_url, officers):
 
 
 def wait_past_sla(rt) -> None:
-    """Let the SLA pass for real, then let RQ's scheduler and a worker act."""
-    time.sleep(SLA + 0.3)
+    """Let the SLA pass for real (its wake-up is at the whole second after the deadline), then
+    let RQ's scheduler and a worker act."""
+    time.sleep(SLA + 1.3)
     run_worker(rt.redis, scheduler=True)
 
 
@@ -49,7 +53,7 @@ def test_an_unanswered_tip_goes_to_the_desk_then_is_marked_overdue(fast):
     officer = rows(rt.engine, Officer, Officer.commune_code == 15865)[0]
     [desk] = rows(rt.engine, Officer, Officer.kind == OfficerKind.PROVINCE_DESK)
     assert recipients(rt) == [officer.id]
-    assert ScheduledJobRegistry("default", connection=rt.redis).count == 1
+    assert ScheduledJobRegistry(URGENT, connection=rt.redis).count == 1  # the deadline's wake-up
     wait_past_sla(rt)
     assert recipients(rt) == [officer.id, desk.id]
     wait_past_sla(rt)
@@ -62,17 +66,31 @@ def test_an_unanswered_tip_goes_to_the_desk_then_is_marked_overdue(fast):
     assert not rows(rt.engine, Tip)[0].overdue  # taken, at last
 
 
-def test_an_acknowledgement_cancels_the_pending_escalation(fast):
+def test_an_acknowledgement_stops_the_pending_escalation(fast):
     client, settings, rt = fast
     sms(client, settings, "TIN 15865 co nguoi ban ma tuy")
     run_worker(rt.redis)
     officer = rows(rt.engine, Officer, Officer.commune_code == 15865)[0]
     tip = rows(rt.engine, Tip)[0]
     sms(client, settings, f"OK {tip.reference}", sender=officer.phone)
-    assert ScheduledJobRegistry("default", connection=rt.redis).count == 0
-    wait_past_sla(rt)
+    wait_past_sla(rt)  # the wake-up fires and finds nothing due
+    assert ScheduledJobRegistry(URGENT, connection=rt.redis).count == 0
     assert recipients(rt) == [officer.id]
     assert rows(rt.engine, Tip)[0].status == TipStatus.ACKNOWLEDGED
+
+
+def test_tips_whose_deadlines_share_a_second_share_one_wake_up(fast):
+    client, settings, rt = fast
+    for place in ("thon 1", "thon 2", "thon 3", "thon 4"):
+        sms(client, settings, f"TIN 15865 co nguoi ban ma tuy o {place}")
+    run_worker(rt.redis)
+    tips = rows(rt.engine, Tip)
+    seconds = {math.ceil(t.next_check_at.timestamp()) for t in tips}
+    assert len(tips) == 4 and all(t.status == TipStatus.DISPATCHED for t in tips)
+    woken = ScheduledJobRegistry(URGENT, connection=rt.redis).get_job_ids()
+    assert sorted(woken) == sorted(f"deadlines-{s}" for s in seconds)  # one per second, no more
+    wait_past_sla(rt)
+    assert len(recipients(rt)) == 8  # each tip went on to the desk
 
 
 def test_the_sweeper_repairs_a_lost_timer_from_the_database(fast):
