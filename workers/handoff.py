@@ -20,7 +20,7 @@ _REPORTER = Reporter.__table__
 _REPORTER_BY_ID = select(_REPORTER).where(_REPORTER.c.id == bindparam("id"))
 _TIP = Tip.__table__.c
 # What the follow-ups read of the tip marked dispatched (its deadline, the reporter's notice).
-_RETURNED = (_TIP.id, _TIP.reference, _TIP.category, _TIP.urgency, _TIP.escalation_level,
+_RETURNED = (_TIP.id, _TIP.reference, _TIP.escalation_level, _TIP.next_check_at,
              _TIP.reporter_id, _TIP.commune_code, _TIP.province_code, _TIP.language)
 
 
@@ -70,8 +70,7 @@ def _dispatch_sent(session: Unit, msg: Row, now: datetime) -> list:
     store.add_event(session, tip.id, "dispatched", now, "job:send_outbound",
                     {"outbound_id": msg.id, "level": tip.escalation_level},
                     officer_id=msg.officer_id)
-    urgent = tip.urgency == Urgency.URGENT
-    jobs = _wake_up(rt, now.timestamp() + rt.settings.sla(tip.category, urgent))
+    jobs = _wake_up(rt, tip.next_check_at.timestamp())  # the deadline the update chose
     if first and rt.settings.notify_dispatched:
         jobs += _notify_reporter(session, rt, tip, now)
     return jobs
