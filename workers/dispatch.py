@@ -23,8 +23,9 @@ _EARLIER = select(_OUTBOX).where(_OUTBOX.c.tip_id == bindparam("tip"),
                                  _OUTBOX.c.idempotency_key.startswith(bindparam("prefix")))
 
 
-def dispatch_tip(tip_id: int) -> str:
-    """Job: route tip `tip_id` and send its dispatch SMS; safe to run any number of times."""
+def dispatch_tip(tip_id: int, later: list[int] | None = None) -> str:
+    """Job: route tip `tip_id` and send its dispatch SMS; safe to run any number of times.
+    `later`: see `send.deliver` (the reporter's notice is left to the caller)."""
     rt = runtime.get()
     now = utcnow()
     with statements(rt.redoable) as session:  # Core statements only: no ORM session to build
@@ -45,7 +46,7 @@ def dispatch_tip(tip_id: int) -> str:
             claim = claim or send.claim_message(session, rt, message, now)  # same transaction
     if failed_officer is not None:
         return escalate(tip_id, "failed", from_officer_id=failed_officer)
-    return send.deliver(rt, claim) if claim else "skipped"
+    return send.deliver(rt, claim, later) if claim else "skipped"
 
 
 def _dispatch_message(session: Unit, rt, tip: Row, level: int,

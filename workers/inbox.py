@@ -48,17 +48,20 @@ def _drain(rt, lane: int, lock) -> str:
             batch = _waiting(rt, lane, 0, failed)
             if not batch:
                 return f"taken {taken}"
+        notices: list[int] = []  # the reporters' "sent to your commune", after the dispatches
         for item in batch:
             after = max(after, item.id)
-            outcome = _take(rt, item)
+            outcome = _take(rt, item, notices)
             taken += outcome == "taken"
             if outcome == "failed":
                 failed.add(item.id)  # kept for the next drain; this one goes on without it
             lock.reacquire()
             if time.monotonic() > ends:
+                _send_notices(notices)
                 rt.redis.set(wake_key(lane), 1, ex=WAKE_SECONDS)
                 enqueue(rt.redis, inbox_job(lane))
                 return f"taken {taken}; the lane goes on in a new job"
+        _send_notices(notices)
 
 
 def _waiting(rt, lane: int, after: int, failed: set[int]) -> list:
@@ -67,7 +70,7 @@ def _waiting(rt, lane: int, after: int, failed: set[int]) -> list:
     return [row for row in rows if row.id not in failed]
 
 
-def _take(rt, item) -> str:
+def _take(rt, item, notices: list[int]) -> str:
     """Take one kept message and send its reply: "taken", "repeat" (taken already) or
     "failed" (kept)."""
     try:
@@ -89,17 +92,31 @@ def _take(rt, item) -> str:
     if outcome.reply_id is not None:
         send_outbound(outcome.reply_id)  # the sweeper retries it if this fails
     for tip in turn.tips:  # then the officer's dispatch, here rather than as a job (below)
-        _dispatch(tip.id)
+        _dispatch(tip.id, notices)
     return "repeat" if outcome.duplicate else "taken"
 
 
-def _dispatch(tip_id: int) -> None:
+def _dispatch(tip_id: int, notices: list[int]) -> None:
     """Dispatch a tip the drain just filed, in this job: a dispatch job would cost RQ's
     bookkeeping and wait its turn behind the queue; and the reply, sent first, is with the
-    provider before the notice telling where the tip went can be queued (by the dispatch). Should
-    the drain fail or die here, the tip keeps its timer and the sweeper dispatches it."""
+    provider before the notice telling where the tip went. Should the drain fail or die here,
+    the tip keeps its timer and the sweeper dispatches it. The notice's outbox id is added to
+    `notices`."""
     try:
-        dispatch_tip(tip_id)
+        dispatch_tip(tip_id, notices)
     except Exception as exc:
         log.error("tip %s not dispatched by the drain (%s); the sweeper will", tip_id,
                   type(exc).__name__)
+
+
+def _send_notices(notices: list[int]) -> None:
+    """Send the notices of a batch once its tips are all dispatched (officers first, as the
+    low queue orders them for dispatch jobs), in this job rather than a job each: RQ's
+    bookkeeping for a job cost about as much as the send. One not sent now stays queued in
+    the outbox, and the sweeper sends it."""
+    for outbound_id in notices:
+        try:
+            send_outbound(outbound_id)
+        except Exception as exc:
+            log.error("outbound %s not sent by the drain (%s); the sweeper will", outbound_id,
+                      type(exc).__name__)

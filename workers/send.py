@@ -13,7 +13,7 @@ from db.session import Unit, statements, utcnow
 from workers import runtime
 from workers.handoff import after_sent
 from workers.providers import Provider, SendError
-from workers.queues import Job, enqueue, enqueue_quietly, send_job, undelivered_job
+from workers.queues import LOW, Job, enqueue, enqueue_quietly, send_job, undelivered_job
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
@@ -95,8 +95,11 @@ def claimed(rt, msg: Row, provider: Provider, to: str, body: str) -> Claim:
     return Claim(msg.id, provider, to, body, rt.providers.callback(provider, msg.id), msg.channel)
 
 
-def deliver(rt, claim: Claim) -> str:
-    """Hand a claimed message to its provider (outside any transaction) and record the result."""
+def deliver(rt, claim: Claim, later: list[int] | None = None) -> str:
+    """Hand a claimed message to its provider (outside any transaction) and record the result.
+
+    `later`: a caller that sends the low-priority follow-ups itself (the inbox drain) gets
+    their outbox ids appended here instead of a job each on the low queue."""
     try:
         if claim.channel == "voice":
             result = claim.provider.place_call(claim.to, claim.body, "vi-VN")
@@ -104,15 +107,18 @@ def deliver(rt, claim: Claim) -> str:
             result = claim.provider.send_sms(claim.to, claim.body, claim.callback)
     except SendError as error:
         return _failed(rt, claim.outbound_id, error)
-    return _sent(rt, claim.outbound_id, result.provider_id)
+    return _sent(rt, claim.outbound_id, result.provider_id, later)
 
 
-def _sent(rt, outbound_id: int, provider_id: str) -> str:
+def _sent(rt, outbound_id: int, provider_id: str, later: list[int] | None = None) -> str:
     now = utcnow()
     with statements(rt.redoable) as session:  # Core statements only: no ORM session to build
         msg = session.execute(_SENT, {"msg_id": outbound_id, "provider_id": provider_id,
                                       "sent_at": now, "updated_at": now}).one()
         follow_up = after_sent(session, msg, now)
+    if later is not None:  # the caller sends these itself, after its more urgent work
+        later += [job.args[0] for job in follow_up if job.queue == LOW]
+        follow_up = [job for job in follow_up if job.queue != LOW]
     if follow_up:
         enqueue_quietly(rt.redis, follow_up)
     return OutboundStatus.SENT.value

@@ -68,7 +68,7 @@ def test_the_webhook_keeps_the_message_and_a_worker_answers_it_by_sms(
     assert pin not in reply.body and reply.sealed_body is None and reply.address == ""
 
 
-def test_the_drain_dispatches_the_tip_it_files_after_the_reply_and_before_the_notice(
+def test_the_drain_dispatches_the_tip_it_files_after_the_reply_and_sends_the_notice_last(
         client, settings, twilio_rt, fake_twilio):
     from rq import Queue
 
@@ -84,14 +84,31 @@ def test_the_drain_dispatches_the_tip_it_files_after_the_reply_and_before_the_no
     officer = officer_of(twilio_rt.engine, 15865)
     assert tip.status == TipStatus.DISPATCHED and tip.officer_id == officer.id
     to = [r["form"]["To"] for r in fake_twilio.requests]
-    assert to == [REPORTER, officer.phone]  # the receipt, then the officer's SMS
-    queued = {q: Queue(q, connection=twilio_rt.redis).get_job_ids() for q in QUEUES}
-    assert not queued["urgent"] and not queued["default"]  # no dispatch job behind it
-    assert len(queued["low"]) == 1  # the notice
-    run_worker(twilio_rt.redis)
+    assert to == [REPORTER, officer.phone, REPORTER]  # the receipt, the officer's SMS, the notice
+    assert not any(Queue(q, connection=twilio_rt.redis).get_job_ids() for q in QUEUES)
     receipt, notice = texts_to(fake_twilio, REPORTER)
     assert "Da nhan tin bao" in receipt and tip.reference in notice
-    assert count(twilio_rt.engine, OutboundMessage, OutboundMessage.purpose == "dispatch") == 1
+    assert {m.purpose: m.status for m in rows(twilio_rt.engine, OutboundMessage)} == {
+        "reply": "sent", "dispatch": "sent", "notify_dispatched": "sent"}
+
+
+def test_a_batchs_notices_wait_until_its_tips_are_all_dispatched(
+        client, settings, twilio_rt, fake_twilio):
+    from tests.gateway.conftest import officer_of
+
+    sms(client, settings, "TIN 15865 trom bo o thon 3", sid="SM" + "5" * 32)
+    sms(client, settings, "TIN 15865 danh bac o thon 4", sid="SM" + "6" * 32)
+    first, second = sorted(rows(twilio_rt.engine, InboxMessage), key=lambda m: m.id)
+    assert first.lane == second.lane  # one sender, one lane
+    assert inbox_jobs.drain(first.lane) == "taken 2"
+    officer = officer_of(twilio_rt.engine, 15865)
+    sent = [(r["form"]["To"], r["form"]["Body"]) for r in fake_twilio.requests]
+    assert [to for to, _ in sent] == [REPORTER, officer.phone, REPORTER, officer.phone,
+                                      REPORTER, REPORTER]
+    tips = sorted(rows(twilio_rt.engine, Tip), key=lambda t: t.id)
+    notices = [body for _, body in sent[4:]]
+    assert all(t.reference in b for t, b in zip(tips, notices, strict=True))
+    assert count(twilio_rt.engine, OutboundMessage, OutboundMessage.status != "sent") == 0
 
 
 def test_control_characters_and_length_are_bounded_before_the_message_is_kept(
@@ -141,7 +158,8 @@ def test_drains_of_one_lane_run_one_at_a_time(client, settings, twilio_rt, fake_
         done = list(pool.map(inbox_jobs.drain, [lane] * 3))
     assert sorted(done) == ["taken 0", "taken 0", "taken 4"]
     replies = texts_to(fake_twilio, REPORTER)
-    assert len(replies) == 4 and "Chon loai" in replies[0] and "Da nhan tin bao" in replies[3]
+    assert len(replies) == 5 and "Chon loai" in replies[0] and "Da nhan tin bao" in replies[3]
+    assert "da duoc chuyen den" in replies[4]  # the notice, sent by the drain too
     [tip] = rows(twilio_rt.engine, Tip)
     assert tip.commune_code == 15865 and count(twilio_rt.engine, InboxMessage) == 0
     assert count(twilio_rt.engine, InboundMessage) == 4
