@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 SLICE_SECONDS = 25.0  # then a fresh job goes on: RQ's job timeout bounds one drain
 LOCK_SECONDS = 30  # renewed after every message; frees the lane of a killed worker
 WAIT_SECONDS = 20  # a drain queued while the lane's previous one is finishing waits for it
+BATCH = 50  # messages read at a time
 
 
 def drain(lane: int) -> str:
@@ -38,19 +39,11 @@ def drain(lane: int) -> str:
 
 
 def _drain(rt, lane: int, lock) -> str:
-    ends, after, taken, failed = time.monotonic() + SLICE_SECONDS, 0, 0, set()
-    while True:
-        batch = _waiting(rt, lane, after, failed)
-        if not batch:
-            rt.redis.delete(wake_key(lane))  # from now on the next message wakes the lane
-            # What was kept before that is still ours, older ones included: on PostgreSQL a
-            # message can commit after one with a higher id that was taken already.
-            batch = _waiting(rt, lane, 0, failed)
-            if not batch:
-                return f"taken {taken}"
+    ends, taken, failed = time.monotonic() + SLICE_SECONDS, 0, set()
+    batch = _next(rt, lane, failed, full=True)
+    while batch:
         notices: list[int] = []  # the reporters' "sent to your commune", after the dispatches
         for item in batch:
-            after = max(after, item.id)
             outcome = _take(rt, item, notices)
             taken += outcome == "taken"
             if outcome == "failed":
@@ -62,11 +55,30 @@ def _drain(rt, lane: int, lock) -> str:
                 enqueue(rt.redis, inbox_job(lane))
                 return f"taken {taken}; the lane goes on in a new job"
         _send_notices(notices)
+        batch = _next(rt, lane, failed, full=len(batch) >= BATCH)
+    return f"taken {taken}"
 
 
-def _waiting(rt, lane: int, after: int, failed: set[int]) -> list:
+def _next(rt, lane: int, failed: set[int], full: bool) -> list:
+    """The lane's next batch; empty when this drain is done. After a batch that was not `full`
+    the lane is most likely empty: its wake key is deleted first (from then on the lane's next
+    message wakes it), then what was kept before is read, so nothing is left behind (older
+    messages included: on PostgreSQL a message can commit after a newer one was taken). Should
+    a message have woken the lane in between, the drain queued for it takes the rest."""
+    if full:
+        batch = _waiting(rt, lane, failed)
+        if batch:
+            return batch
+    rt.redis.delete(wake_key(lane))
+    batch = _waiting(rt, lane, failed)
+    if batch and not rt.redis.set(wake_key(lane), 1, nx=True, ex=WAKE_SECONDS):
+        return []  # woken meanwhile: its drain waits for this one's lock, then takes them
+    return batch
+
+
+def _waiting(rt, lane: int, failed: set[int]) -> list:
     with reading(rt.engine) as session:
-        rows = inbox.waiting(session, lane, after, limit=50 + len(failed))
+        rows = inbox.waiting(session, lane, 0, limit=BATCH + len(failed))
     return [row for row in rows if row.id not in failed]
 
 
