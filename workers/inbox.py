@@ -7,6 +7,7 @@ import time
 from contextlib import suppress
 
 from redis.exceptions import LockError
+from rq import Queue
 
 from db import inbox
 from db.inbound import InboundText, receive
@@ -14,7 +15,17 @@ from db.session import reading
 from flows import Channel
 from workers import runtime
 from workers.dispatch import dispatch_tip
-from workers.queues import WAKE_SECONDS, enqueue, enqueue_quietly, inbox_job, send_job, wake_key
+from workers.queues import (
+    DEFAULT,
+    LOW,
+    URGENT,
+    WAKE_SECONDS,
+    enqueue,
+    enqueue_quietly,
+    inbox_job,
+    send_job,
+    wake_key,
+)
 from workers.send import send_outbound
 
 log = logging.getLogger(__name__)
@@ -50,11 +61,11 @@ def _drain(rt, lane: int, lock) -> str:
                 failed.add(item.id)  # kept for the next drain; this one goes on without it
             lock.reacquire()
             if time.monotonic() > ends:
-                _send_notices(notices)
+                _send_notices(rt, notices)
                 rt.redis.set(wake_key(lane), 1, ex=WAKE_SECONDS)
                 enqueue(rt.redis, inbox_job(lane))
                 return f"taken {taken}; the lane goes on in a new job"
-        _send_notices(notices)
+        _send_notices(rt, notices)
         batch = _next(rt, lane, failed, full=len(batch) >= BATCH)
     return f"taken {taken}"
 
@@ -121,14 +132,28 @@ def _dispatch(tip_id: int, notices: list[int]) -> None:
                   type(exc).__name__)
 
 
-def _send_notices(notices: list[int]) -> None:
-    """Send the notices of a batch once its tips are all dispatched (officers first, as the
-    low queue orders them for dispatch jobs), in this job rather than a job each: RQ's
-    bookkeeping for a job cost about as much as the send. One not sent now stays queued in
-    the outbox, and the sweeper sends it."""
+def _send_notices(rt, notices: list[int]) -> None:
+    """Send the notices of a batch once its tips are all dispatched, in this job: a job each
+    would cost RQ's bookkeeping, about as much as the send. While other drains or dispatches
+    wait on the queues, they go on the low queue instead, behind every dispatch, as a dispatch
+    job's notice does. One not sent stays queued in the outbox, and the sweeper sends it."""
+    if notices and _others_waiting(rt):
+        enqueue_quietly(rt.redis, [send_job(i, queue=LOW) for i in notices])
+        return
     for outbound_id in notices:
         try:
             send_outbound(outbound_id)
         except Exception as exc:
             log.error("outbound %s not sent by the drain (%s); the sweeper will", outbound_id,
                       type(exc).__name__)
+
+
+def _others_waiting(rt) -> bool:
+    """Whether any job waits on the urgent or default queue (one round trip)."""
+    try:
+        with rt.redis.pipeline(transaction=False) as pipe:
+            for name in (URGENT, DEFAULT):
+                pipe.llen(Queue(name, connection=rt.redis).key)
+            return any(pipe.execute())
+    except Exception:  # any Redis trouble: the notices are sent here
+        return False

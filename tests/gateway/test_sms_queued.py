@@ -37,6 +37,16 @@ def settings(database_url, redis_url):
     return make_settings(database_url, redis_url, SMS_REPLY="queued")
 
 
+def empty_queues(redis) -> None:
+    """Drop the jobs the webhooks queued (the drains they woke), to run a drain alone."""
+    from rq import Queue
+
+    from workers.queues import QUEUES
+
+    for queue in QUEUES:
+        Queue(queue, connection=redis).empty()
+
+
 def texts_to(fake_twilio, number: str) -> list[str]:
     """What the fake Twilio API was asked to send to `number`, in order."""
     return [r["form"]["Body"] for r in fake_twilio.requests if r["form"].get("To") == number]
@@ -77,8 +87,7 @@ def test_the_drain_dispatches_the_tip_it_files_after_the_reply_and_sends_the_not
 
     sms(client, settings, "TIN 15865 trom bo o thon 3")
     [kept] = rows(twilio_rt.engine, InboxMessage)
-    for queue in QUEUES:  # what the webhook woke
-        Queue(queue, connection=twilio_rt.redis).empty()
+    empty_queues(twilio_rt.redis)  # what the webhook woke
     assert inbox_jobs.drain(kept.lane) == "taken 1"  # the job alone, no worker
     [tip] = rows(twilio_rt.engine, Tip)
     officer = officer_of(twilio_rt.engine, 15865)
@@ -92,6 +101,26 @@ def test_the_drain_dispatches_the_tip_it_files_after_the_reply_and_sends_the_not
         "reply": "sent", "dispatch": "sent", "notify_dispatched": "sent"}
 
 
+def test_while_other_work_waits_the_notice_goes_behind_it_on_the_low_queue(
+        client, settings, twilio_rt, fake_twilio):
+    from rq import Queue
+
+    from tests.gateway.conftest import officer_of
+    from workers.queues import enqueue, inbox_job
+
+    sms(client, settings, "TIN 15865 trom bo o thon 3")
+    [kept] = rows(twilio_rt.engine, InboxMessage)
+    empty_queues(twilio_rt.redis)
+    enqueue(twilio_rt.redis, inbox_job((kept.lane + 1) % 16))  # another lane's drain waits
+    assert inbox_jobs.drain(kept.lane) == "taken 1"
+    officer = officer_of(twilio_rt.engine, 15865)
+    assert [r["form"]["To"] for r in fake_twilio.requests] == [REPORTER, officer.phone]
+    assert len(Queue("low", connection=twilio_rt.redis).get_job_ids()) == 1
+    run_worker(twilio_rt.redis)  # the waiting drain first, then the notice
+    receipt, notice = texts_to(fake_twilio, REPORTER)
+    assert "Da nhan tin bao" in receipt and "da duoc chuyen den" in notice
+
+
 def test_a_batchs_notices_wait_until_its_tips_are_all_dispatched(
         client, settings, twilio_rt, fake_twilio):
     from tests.gateway.conftest import officer_of
@@ -100,6 +129,7 @@ def test_a_batchs_notices_wait_until_its_tips_are_all_dispatched(
     sms(client, settings, "TIN 15865 danh bac o thon 4", sid="SM" + "6" * 32)
     first, second = sorted(rows(twilio_rt.engine, InboxMessage), key=lambda m: m.id)
     assert first.lane == second.lane  # one sender, one lane
+    empty_queues(twilio_rt.redis)  # what the webhook woke: nothing else waits
     assert inbox_jobs.drain(first.lane) == "taken 2"
     officer = officer_of(twilio_rt.engine, 15865)
     sent = [(r["form"]["To"], r["form"]["Body"]) for r in fake_twilio.requests]
@@ -154,6 +184,7 @@ def test_drains_of_one_lane_run_one_at_a_time(client, settings, twilio_rt, fake_
     for text in ("TIN", "2", "hoang hoa", "trom xe may dem qua"):
         sms(client, settings, text)
     lane = rows(twilio_rt.engine, InboxMessage)[0].lane
+    empty_queues(twilio_rt.redis)  # what the webhook woke: nothing else waits
     with ThreadPoolExecutor(3) as pool:  # three workers woken for the lane at once
         done = list(pool.map(inbox_jobs.drain, [lane] * 3))
     assert sorted(done) == ["taken 0", "taken 0", "taken 4"]
