@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete
 
 from db import conversations, limits, officer_sms, store
-from db.models import InboxMessage, Officer
+from db.models import InboxMessage, Officer, OutboundStatus
 from db.outbox import REPLY, queue_for_officer, queue_for_reporter
 from db.privacy import AddressError, normalize_phone
 from db.resources import Resources
@@ -53,19 +53,22 @@ class Outcome:
     duplicate: bool = False
     turn: Turn = field(default_factory=Turn)
     reply_id: int | None = None  # the reply queued as an SMS (a message taken from the inbox)
+    reply_to: str = ""  # where to send it, when it was inserted as being sent (`reply_by`)
 
 
 Render = Callable[[Turn], str]
 
 
 def receive(res: Resources, msg: InboundText, render: Render | None = None,
-            inbox_id: int | None = None) -> Outcome:
+            inbox_id: int | None = None, reply_by: str = "") -> Outcome:
     """Store the message, advance the sender's conversation and file any tip, atomically.
 
     `render` turns the turn into the channel's answer (TwiML, a USSD screen); that answer is
     what is stored and repeated to a duplicate delivery. By default it is the reply text.
     `inbox_id`: the message was kept in the inbox (SMS_REPLY=queued); the reply is queued as
-    an SMS (`reply_id`) and the inbox row deleted, in the same transaction.
+    an SMS (`reply_id`) and the inbox row deleted, in the same transaction. `reply_by`: the
+    provider the caller sends a reporter's reply through at once; the reply is inserted as being
+    sent by it (no claim to make), and `reply_to` says where it goes.
     """
     address, reachable = _address(msg.sender, res.settings.default_country)
     msg = replace(msg, body=clean(msg.body)[:MAX_BODY])  # a flow reads what is kept: bounded
@@ -73,14 +76,14 @@ def receive(res: Resources, msg: InboundText, render: Render | None = None,
     for _ in range(3):
         try:
             return _receive(res, env, msg, address, reachable or msg.channel is Channel.SMS,
-                            render, inbox_id)
+                            render, inbox_id, reply_by)
         except Conflict:
             log.info("concurrent delivery of %s; re-reading", msg.provider_id)
     raise RuntimeError("inbound message could not be stored")
 
 
 def _receive(res: Resources, env: Env, msg: InboundText, address: str, reachable: bool,
-             render: Render | None, inbox_id: int | None) -> Outcome:
+             render: Render | None, inbox_id: int | None, reply_by: str) -> Outcome:
     now = utcnow()
     with transaction(res.engine) as session:
         if inbox_id is not None:
@@ -124,24 +127,31 @@ def _receive(res: Resources, env: Env, msg: InboundText, address: str, reachable
             officer_id=officer.id if officer is not None else None,
             limited=turn.limited,
         )
-        reply_id = None
+        reply_id, claimed = None, False
         if inbox_id is not None and reply:
-            reply_id = _reply_by_sms(session, env, msg, turn, reply, officer, reporter, now)
-    return Outcome(reply, turn=turn, reply_id=reply_id)
+            reply_id, claimed = _reply_by_sms(session, env, msg, turn, reply, officer, reporter,
+                                              now, reply_by)
+    return Outcome(reply, turn=turn, reply_id=reply_id, reply_to=address if claimed else "")
 
 
 def _reply_by_sms(session: Session, env: Env, msg: InboundText, turn: Turn, reply: str,
-                  officer: Officer | None, reporter, now) -> int | None:
-    """Queue the reply to a message taken from the inbox; its PIN, if any, kept sealed."""
+                  officer: Officer | None, reporter, now, reply_by: str
+                  ) -> tuple[int | None, bool]:
+    """Queue the reply to a message taken from the inbox, its PIN, if any, kept sealed; (its
+    id, whether it was inserted as being sent by `reply_by`). An officer's goes by the
+    provider of their province: it is queued, and claimed when sent."""
     key = f"reply-{msg.provider_id}"
     if officer is not None:
         row = queue_for_officer(session, env.keyring, officer, reply, REPLY, key, now)
-    else:
-        filed = turn.step.filed if turn.step is not None else None
-        row = queue_for_reporter(session, reporter, reply, REPLY, key, now, env.keyring,
-                                 secret=filed.pin if filed else None,
-                                 tip_id=turn.tips[-1].id if turn.tips else None)
-    return row.id if row is not None else None
+        return row.id, False
+    filed = turn.step.filed if turn.step is not None else None
+    row = queue_for_reporter(session, reporter, reply, REPLY, key, now, env.keyring,
+                             secret=filed.pin if filed else None,
+                             tip_id=turn.tips[-1].id if turn.tips else None,
+                             claimed_by=reply_by)
+    if row is None:
+        return None, False
+    return row.id, bool(reply_by) and row.status == OutboundStatus.SENDING
 
 
 def _address(sender: str, country: str) -> tuple[str, bool]:

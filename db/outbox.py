@@ -52,10 +52,12 @@ def queue_for_reporter(
     secret: str | None = None,
     tip_id: int | None = None,
     channel: str = "sms",
+    claimed_by: str = "",
 ) -> Row | None:
     """Queue an SMS to a reporter while their sealed reply address is kept, else None.
 
     `secret` (e.g. a PIN) is masked in the stored body and only kept sealed until sent.
+    `claimed_by`: as for `queue_for_officer`.
     """
     if not reporter.reply_address or reporter.blocked:
         return None
@@ -70,7 +72,7 @@ def queue_for_reporter(
         "purpose": purpose,
         "tip_id": tip_id,
         "channel": channel,
-    }, now)
+    }, now, claimed_by)
 
 
 _OUTBOX = OutboundMessage.__table__

@@ -26,7 +26,7 @@ from workers.queues import (
     send_job,
     wake_key,
 )
-from workers.send import send_outbound
+from workers.send import Claim, deliver, send_outbound
 
 log = logging.getLogger(__name__)
 SLICE_SECONDS = 25.0  # then a fresh job goes on: RQ's job timeout bounds one drain
@@ -95,7 +95,9 @@ def _waiting(rt, lane: int, failed: set[int]) -> list:
 
 def _take(rt, item, notices: list[int]) -> str:
     """Take one kept message and send its reply: "taken", "repeat" (taken already) or
-    "failed" (kept)."""
+    "failed" (kept). A reporter's reply goes by the provider the message came by, inserted as
+    being sent by it (no claim to make before the call)."""
+    provider = rt.providers.named(item.reply_provider) if item.reply_provider else None
     try:
         outcome = receive(rt, InboundText(
             channel=Channel.SMS,
@@ -104,7 +106,7 @@ def _take(rt, item, notices: list[int]) -> str:
             receiver=item.receiver,
             body=item.body,
             reply_provider=item.reply_provider or None,
-        ), inbox_id=item.id)
+        ), inbox_id=item.id, reply_by=provider.name if provider else "")
     except Exception as exc:  # kept: the sweeper's next drain tries it again
         log.error("inbox %s (%s) not taken: %s", item.id, item.provider_id, type(exc).__name__)
         return "failed"
@@ -112,8 +114,11 @@ def _take(rt, item, notices: list[int]) -> str:
     sends = [send_job(i) for i in turn.outbound_ids]
     if sends:
         enqueue_quietly(rt.redis, sends)
-    if outcome.reply_id is not None:
-        send_outbound(outcome.reply_id)  # the sweeper retries it if this fails
+    if outcome.reply_to and provider is not None:  # if this fails, the sweeper sends it again
+        deliver(rt, Claim(outcome.reply_id, provider, outcome.reply_to, outcome.reply,
+                          rt.providers.callback(provider, outcome.reply_id), "sms"))
+    elif outcome.reply_id is not None:  # an officer's reply, by their province's provider
+        send_outbound(outcome.reply_id)
     for tip in turn.tips:  # then the officer's dispatch, here rather than as a job (below)
         _dispatch(tip.id, notices)
     return "repeat" if outcome.duplicate else "taken"

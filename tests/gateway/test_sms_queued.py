@@ -141,6 +141,25 @@ def test_a_batchs_notices_wait_until_its_tips_are_all_dispatched(
     assert count(twilio_rt.engine, OutboundMessage, OutboundMessage.status != "sent") == 0
 
 
+def test_a_reply_the_provider_refuses_ends_failed_and_the_tip_is_still_dispatched(
+        client, settings, twilio_rt, fake_twilio):
+    from tests.fake_twilio import twilio_error
+    from tests.gateway.conftest import officer_of
+
+    sms(client, settings, "TIN 15865 trom bo o thon 3")
+    [kept] = rows(twilio_rt.engine, InboxMessage)
+    empty_queues(twilio_rt.redis)
+    fake_twilio.answer(twilio_error(400, 21610, "Attempt to send to unsubscribed recipient"))
+    assert inbox_jobs.drain(kept.lane) == "taken 1"
+    [reply] = rows(twilio_rt.engine, OutboundMessage, OutboundMessage.purpose == "reply")
+    assert reply.status == "failed" and reply.attempts == 1 and reply.provider == "twilio"
+    assert reply.address == "" and reply.sealed_body is None  # dropped as for every final state
+    [tip] = rows(twilio_rt.engine, Tip)
+    assert tip.status == TipStatus.DISPATCHED
+    to = [r["form"]["To"] for r in fake_twilio.requests]
+    assert to == [REPORTER, officer_of(twilio_rt.engine, 15865).phone, REPORTER]
+
+
 def test_control_characters_and_length_are_bounded_before_the_message_is_kept(
         client, settings, twilio_rt, fake_twilio):
     response = sms(client, settings, "TIN 15865 trom\x00 bo " + "x" * 20_000)
