@@ -53,7 +53,9 @@ class Outcome:
     duplicate: bool = False
     turn: Turn = field(default_factory=Turn)
     reply_id: int | None = None  # the reply queued as an SMS (a message taken from the inbox)
-    reply_to: str = ""  # where to send it, when it was inserted as being sent (`reply_by`)
+    # Where to send it, when it was inserted as being sent (`reply_by`): a number, kept out of
+    # any repr so that it cannot reach a log.
+    reply_to: str = field(default="", repr=False)
 
 
 Render = Callable[[Turn], str]
