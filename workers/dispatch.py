@@ -14,6 +14,7 @@ from db.outbox import queue_for_officer
 from db.session import Unit, statements, transaction, utcnow
 from flows import messages
 from workers import routing, runtime, send
+from workers.queues import Job
 
 log = logging.getLogger(__name__)
 UNROUTABLE_RETRY = timedelta(minutes=5)
@@ -23,7 +24,7 @@ _EARLIER = select(_OUTBOX).where(_OUTBOX.c.tip_id == bindparam("tip"),
                                  _OUTBOX.c.idempotency_key.startswith(bindparam("prefix")))
 
 
-def dispatch_tip(tip_id: int, later: list[int] | None = None) -> str:
+def dispatch_tip(tip_id: int, later: list[Job] | None = None) -> str:
     """Job: route tip `tip_id` and send its dispatch SMS; safe to run any number of times.
     `later`: see `send.deliver` (the reporter's notice is left to the caller)."""
     rt = runtime.get()
@@ -81,7 +82,7 @@ def _dispatch_message(session: Unit, rt, tip: Row, level: int,
                     officer_id=officer.id)
     if message.status != OutboundStatus.SENDING:  # not ours after all: claimed the usual way
         return message, None
-    return message, send.claimed(rt, message, provider, officer.phone, body)
+    return message, send.claimed(rt, message.id, provider, officer.phone, body, message.channel)
 
 
 def escalate(tip_id: int, reason: str, from_officer_id: int | None = None) -> str:

@@ -8,6 +8,7 @@ from contextlib import suppress
 
 from redis.exceptions import LockError
 from rq import Queue
+from rq.utils import import_attribute
 
 from db import inbox
 from db.inbound import InboundText, receive
@@ -17,16 +18,16 @@ from workers import runtime
 from workers.dispatch import dispatch_tip
 from workers.queues import (
     DEFAULT,
-    LOW,
     URGENT,
     WAKE_SECONDS,
+    Job,
     enqueue,
     enqueue_quietly,
     inbox_job,
     send_job,
     wake_key,
 )
-from workers.send import Claim, deliver, send_outbound
+from workers.send import claimed, deliver, send_outbound
 
 log = logging.getLogger(__name__)
 SLICE_SECONDS = 25.0  # then a fresh job goes on: RQ's job timeout bounds one drain
@@ -53,7 +54,7 @@ def _drain(rt, lane: int, lock) -> str:
     ends, taken, failed = time.monotonic() + SLICE_SECONDS, 0, set()
     batch = _next(rt, lane, failed, full=True)
     while batch:
-        notices: list[int] = []  # the reporters' "sent to your commune", after the dispatches
+        notices: list[Job] = []  # the reporters' "sent to your commune", after the dispatches
         for item in batch:
             outcome = _take(rt, item, notices)
             taken += outcome == "taken"
@@ -93,7 +94,7 @@ def _waiting(rt, lane: int, failed: set[int]) -> list:
     return [row for row in rows if row.id not in failed]
 
 
-def _take(rt, item, notices: list[int]) -> str:
+def _take(rt, item, notices: list[Job]) -> str:
     """Take one kept message and send its reply: "taken", "repeat" (taken already) or
     "failed" (kept). A reporter's reply goes by the provider the message came by, inserted as
     being sent by it (no claim to make before the call)."""
@@ -114,9 +115,8 @@ def _take(rt, item, notices: list[int]) -> str:
     sends = [send_job(i) for i in turn.outbound_ids]
     if sends:
         enqueue_quietly(rt.redis, sends)
-    if outcome.reply_to and provider is not None:  # if this fails, the sweeper sends it again
-        deliver(rt, Claim(outcome.reply_id, provider, outcome.reply_to, outcome.reply,
-                          rt.providers.callback(provider, outcome.reply_id), "sms"))
+    if outcome.reply_to:  # inserted as being sent by `provider`; if this fails, the sweeper
+        deliver(rt, claimed(rt, outcome.reply_id, provider, outcome.reply_to, outcome.reply))
     elif outcome.reply_id is not None:  # an officer's reply, by their province's provider
         send_outbound(outcome.reply_id)
     for tip in turn.tips:  # then the officer's dispatch, here rather than as a job (below)
@@ -124,12 +124,12 @@ def _take(rt, item, notices: list[int]) -> str:
     return "repeat" if outcome.duplicate else "taken"
 
 
-def _dispatch(tip_id: int, notices: list[int]) -> None:
+def _dispatch(tip_id: int, notices: list[Job]) -> None:
     """Dispatch a tip the drain just filed, in this job: a dispatch job would cost RQ's
     bookkeeping and wait its turn behind the queue; and the reply, sent first, is with the
     provider before the notice telling where the tip went. Should the drain fail or die here,
-    the tip keeps its timer and the sweeper dispatches it. The notice's outbox id is added to
-    `notices`."""
+    the tip keeps its timer and the sweeper dispatches it. The notice's job is added to
+    `notices`, for this drain to run."""
     try:
         dispatch_tip(tip_id, notices)
     except Exception as exc:
@@ -137,19 +137,19 @@ def _dispatch(tip_id: int, notices: list[int]) -> None:
                   type(exc).__name__)
 
 
-def _send_notices(rt, notices: list[int]) -> None:
+def _send_notices(rt, notices: list[Job]) -> None:
     """Send the notices of a batch once its tips are all dispatched, in this job: a job each
     would cost RQ's bookkeeping, about as much as the send. While other drains or dispatches
     wait on the queues, they go on the low queue instead, behind every dispatch, as a dispatch
     job's notice does. One not sent stays queued in the outbox, and the sweeper sends it."""
     if notices and _others_waiting(rt):
-        enqueue_quietly(rt.redis, [send_job(i, queue=LOW) for i in notices])
+        enqueue_quietly(rt.redis, notices)
         return
-    for outbound_id in notices:
+    for job in notices:  # the low queue's send jobs, run here
         try:
-            send_outbound(outbound_id)
+            import_attribute(job.func)(*job.args)
         except Exception as exc:
-            log.error("outbound %s not sent by the drain (%s); the sweeper will", outbound_id,
+            log.error("%s%s not run by the drain (%s); the sweeper will", job.func, job.args,
                       type(exc).__name__)
 
 

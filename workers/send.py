@@ -90,16 +90,18 @@ def claim_message(session: Unit, rt, msg: Row, now: datetime) -> Claim | None:
                  msg.channel)
 
 
-def claimed(rt, msg: Row, provider: Provider, to: str, body: str) -> Claim:
-    """The claim of a message inserted as being sent (queue_for_officer's `claimed_by`)."""
-    return Claim(msg.id, provider, to, body, rt.providers.callback(provider, msg.id), msg.channel)
+def claimed(rt, outbound_id: int, provider: Provider, to: str, body: str,
+            channel: str = "sms") -> Claim:
+    """The claim of a message inserted as being sent (the outbox's `claimed_by`)."""
+    return Claim(outbound_id, provider, to, body, rt.providers.callback(provider, outbound_id),
+                 channel)
 
 
-def deliver(rt, claim: Claim, later: list[int] | None = None) -> str:
+def deliver(rt, claim: Claim, later: list[Job] | None = None) -> str:
     """Hand a claimed message to its provider (outside any transaction) and record the result.
 
-    `later`: a caller that sends the low-priority follow-ups itself (the inbox drain) gets
-    their outbox ids appended here instead of a job each on the low queue."""
+    `later`: a caller that runs the low-queue follow-ups itself (the inbox drain) gets those
+    jobs appended here instead of enqueued."""
     try:
         if claim.channel == "voice":
             result = claim.provider.place_call(claim.to, claim.body, "vi-VN")
@@ -110,14 +112,14 @@ def deliver(rt, claim: Claim, later: list[int] | None = None) -> str:
     return _sent(rt, claim.outbound_id, result.provider_id, later)
 
 
-def _sent(rt, outbound_id: int, provider_id: str, later: list[int] | None = None) -> str:
+def _sent(rt, outbound_id: int, provider_id: str, later: list[Job] | None = None) -> str:
     now = utcnow()
     with statements(rt.redoable) as session:  # Core statements only: no ORM session to build
         msg = session.execute(_SENT, {"msg_id": outbound_id, "provider_id": provider_id,
                                       "sent_at": now, "updated_at": now}).one()
         follow_up = after_sent(session, msg, now)
     if later is not None:  # the caller sends these itself, after its more urgent work
-        later += [job.args[0] for job in follow_up if job.queue == LOW]
+        later += [job for job in follow_up if job.queue == LOW]
         follow_up = [job for job in follow_up if job.queue != LOW]
     if follow_up:
         enqueue_quietly(rt.redis, follow_up)
