@@ -1,7 +1,6 @@
 """Benchmark 2: tip → officer hand-off latency, from the webhook's answer to the moment the
 (fake, local) provider receives the officer's SMS, at a fixed rate of new tips."""
 
-import json
 import re
 import statistics
 import sys
@@ -10,6 +9,7 @@ import time
 from redis import Redis
 from rq import Worker
 
+from bench.fake_provider import arrivals
 from bench.load import paced, write_signed
 from bench.stack import Stack, free_port, http_ok, wait_for
 from gateway.twilio_requests import new_sid, sms_form
@@ -93,11 +93,9 @@ def _replies(log_path: str, answered: dict[str, float], seconds: float
     deadline = time.monotonic() + seconds
     replied: dict[str, tuple[str, float]] = {}
     while time.monotonic() < deadline and len(replied) < len(answered):
-        with open(log_path) as log:
-            for line in log:
-                item = json.loads(line)
-                if ACCEPTED.search(item["body"]) and item["to"] in answered:
-                    replied.setdefault(item["to"], (item["ref"], item["t"]))
+        for item in arrivals(log_path):
+            if ACCEPTED.search(item["body"]) and item["to"] in answered:
+                replied.setdefault(item["to"], (item["ref"], item["t"]))
         time.sleep(0.5)
     return ({ref: answered[to] for to, (ref, _) in replied.items()},
             {ref: at for ref, at in replied.values()})
@@ -111,13 +109,11 @@ def _wait_for(log_path: str, refs: set[str], seconds: float, dispatch: bool = Tr
     arrived: dict[str, float] = {}
     while time.monotonic() < deadline:
         arrived = {}
-        with open(log_path) as log:
-            for line in log:
-                item = json.loads(line)
-                wanted = (item["body"].startswith("TIN BAO") if dispatch
-                          else "da duoc chuyen den" in item["body"])
-                if wanted and item["ref"] in refs:
-                    arrived.setdefault(item["ref"], item["t"])
+        for item in arrivals(log_path):
+            wanted = (item["body"].startswith("TIN BAO") if dispatch
+                      else "da duoc chuyen den" in item["body"])
+            if wanted and item["ref"] in refs:
+                arrived.setdefault(item["ref"], item["t"])
         if refs <= set(arrived):
             break
         time.sleep(0.5)

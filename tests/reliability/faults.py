@@ -4,7 +4,6 @@ test needs: kill and restart workers and Redis, route PostgreSQL through a proxy
 and read back what the provider received."""
 
 import contextlib
-import json
 import os
 import random
 import re
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit
 from redis import Redis
 from sqlalchemy import func, select
 
+from bench.fake_provider import arrivals
 from bench.handoff import start_provider
 from bench.stack import ROOT, Stack, free_port, http_ok, wait_for
 from db.models import Officer, OutboundMessage, Tip, TipEvent
@@ -156,12 +156,10 @@ class FaultStack(Stack):
         """Officer SMS the provider received, per (tip reference, officer's last 4 digits):
         an escalation to the next officer is a new dispatch, not a duplicate."""
         counts: Counter = Counter()
-        with open(self.provider_log) as log:
-            for line in log:
-                item = json.loads(line)
-                found = DISPATCH.match(item["body"])
-                if found:
-                    counts[(found.group(1), item["to"])] += 1
+        for item in arrivals(self.provider_log):
+            found = DISPATCH.match(item["body"])
+            if found:
+                counts[(found.group(1), item["to"])] += 1
         return counts
 
     def wait_dispatched(self, references: set[str], seconds: float) -> Counter:
