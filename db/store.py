@@ -104,7 +104,7 @@ _T = _TIPS.c
 # describes every column of a result anew on each execution (~3 us a column, every dispatch).
 _LOCK_TIP = select(_T.id, _T.status, _T.officer_id, _T.escalation_level, _T.dispatch_round,
                    _T.commune_code, _T.province_code, _T.reference, _T.category, _T.details,
-                   _T.urgency, _T.channel, _T.recording_url
+                   _T.urgency, _T.channel, _T.recording_url, _T.overdue
                    ).where(_T.id == bindparam("id")).with_for_update()
 _UPDATE_TIP = update(_TIPS).where(_TIPS.c.id == bindparam("tip_id"))
 

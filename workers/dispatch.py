@@ -89,7 +89,8 @@ def escalate(tip_id: int, reason: str, from_officer_id: int | None = None) -> st
     """Job: hand an unacknowledged tip to the next officer in its chain (or mark it overdue).
 
     `from_officer_id` makes a late or repeated trigger harmless: nothing happens unless the
-    tip is still with that officer.
+    tip is still with that officer. A tip already marked overdue has nowhere further to go:
+    two triggers for the last officer (a deadline's wake-up and a late sweep) mark it once.
     """
     rt = runtime.get()
     now = utcnow()
@@ -99,6 +100,8 @@ def escalate(tip_id: int, reason: str, from_officer_id: int | None = None) -> st
             return "settled"
         if from_officer_id is not None and tip.officer_id != from_officer_id:
             return "moved on"
+        if tip.overdue:  # cleared by whoever takes it up again (db.actions)
+            return "overdue already"
         level = tip.escalation_level + 1
         store.update_tip(session, tip.id, escalation_level=level)
         store.add_event(session, tip.id, "escalated", now, "job:escalate",

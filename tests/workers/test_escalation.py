@@ -16,7 +16,7 @@ from gateway import create_app
 from tests.conftest import make_settings
 from tests.helpers import reply_of, rows, run_worker, sms
 from workers import runtime
-from workers.queues import URGENT
+from workers.queues import URGENT, enqueue_quietly, escalation_job
 from workers.sweep import sweep
 
 SLA = 1.0
@@ -64,6 +64,20 @@ def test_an_unanswered_tip_goes_to_the_desk_then_is_marked_overdue(fast):
     reply = reply_of(sms(client, settings, f"OK {tip.reference}", sender=desk.phone))
     assert reply.startswith("Da ghi nhan")
     assert not rows(rt.engine, Tip)[0].overdue  # taken, at last
+
+
+def test_two_triggers_at_the_end_of_the_chain_mark_the_tip_overdue_once(fast):
+    client, settings, rt = fast
+    sms(client, settings, "TIN 15865 co nguoi ban ma tuy")
+    run_worker(rt.redis)
+    wait_past_sla(rt)  # now with the province desk, the last in its chain
+    [tip] = rows(rt.engine, Tip)
+    # its deadline's wake-up and a sweep that found the wake-up late both took it
+    enqueue_quietly(rt.redis, [escalation_job(tip.id, tip.officer_id, True)] * 2)
+    run_worker(rt.redis)
+    kinds = [e.kind for e in rows(rt.engine, TipEvent)]
+    assert kinds.count("escalated") == 2 and kinds.count("overdue") == 1
+    assert rows(rt.engine, Tip)[0].escalation_level == 2
 
 
 def test_an_acknowledgement_stops_the_pending_escalation(fast):
