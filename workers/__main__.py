@@ -11,7 +11,7 @@ from db.redact import configure_logging
 from db.settings import Settings
 from workers import runtime
 from workers.queues import QUEUES
-from workers.sweep import sweep
+from workers.sweep import retire_old_timers, sweep
 from workers.worker import JOBS_PER_PROCESS, TinbaoWorker
 
 SWEEP_SECONDS = 15
@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging(settings.log_level)
     rt = runtime.init(settings)
     if args.mode == "cron":
+        retire_old_timers(rt.redis)
         cron = CronScheduler(connection=rt.redis, name=args.name or "")
         cron.register(sweep, queue_name="default", interval=SWEEP_SECONDS, job_timeout=120)
         cron.start()

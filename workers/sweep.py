@@ -1,8 +1,12 @@
 """The periodic sweeper: the database says what is overdue, and the sweeper re-enqueues it."""
 
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
+from rq.exceptions import NoSuchJobError
+from rq.job import Job as RQJob
+from rq.registry import ScheduledJobRegistry
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
@@ -20,6 +24,7 @@ from db.session import Session, reading, transaction, utcnow
 from workers import runtime
 from workers.dispatch import stuck_tips, unacknowledged
 from workers.queues import (
+    QUEUES,
     Job,
     dispatch_job,
     enqueue_quietly,
@@ -131,6 +136,28 @@ def _expire_sessions(rt, counts: dict[str, int]) -> list:
         jobs += [dispatch_job(t.id, t.urgency == Urgency.URGENT) for t in turn.tips]
         jobs += [send_job(i) for i in turn.outbound_ids]
     return jobs
+
+
+def retire_old_timers(redis) -> int:
+    """Cancel the per-tip escalation timers (`escalate-<tip>-<round>-<level>`) left by code
+    before the per-second wake-ups; returns how many. The scheduler runs this once at start.
+
+    Such a timer names its tip's officer, so a tip later handed back to that same officer would
+    be escalated before its new deadline. Its deadline is still in the database: the sweep
+    escalates the tip when it is due, at most SWEEP_GRACE_SECONDS late.
+    """
+    retired = 0
+    for name in QUEUES:
+        registry = ScheduledJobRegistry(name, connection=redis)
+        for job_id in registry.get_job_ids():
+            if job_id.startswith("escalate-"):
+                registry.remove(job_id)
+                with contextlib.suppress(NoSuchJobError):
+                    RQJob.fetch(job_id, connection=redis).delete()
+                retired += 1
+    if retired:
+        log.info("retired %d per-tip escalation timers", retired)
+    return retired
 
 
 def purge_reply_addresses(rt) -> int:

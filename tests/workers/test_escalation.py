@@ -16,8 +16,8 @@ from gateway import create_app
 from tests.conftest import make_settings
 from tests.helpers import reply_of, rows, run_worker, sms
 from workers import runtime
-from workers.queues import URGENT, enqueue_quietly, escalation_job
-from workers.sweep import sweep
+from workers.queues import URGENT, Job, enqueue_quietly, escalation_job
+from workers.sweep import retire_old_timers, sweep
 
 SLA = 1.0
 
@@ -135,3 +135,22 @@ def test_duty_hours_put_the_officer_on_duty_first(fast):
     run_worker(rt.redis)
     wait_past_sla(rt)
     assert recipients(rt) == [day.id, night.id]  # the commune's next officer before the desk
+
+
+def test_the_scheduler_retires_per_tip_timers_left_by_older_code(fast):
+    client, settings, rt = fast
+    sms(client, settings, "TIN 15865 co nguoi ban ma tuy")
+    run_worker(rt.redis)
+    [tip] = rows(rt.engine, Tip)
+    registry = ScheduledJobRegistry(URGENT, connection=rt.redis)
+    [wake_up] = registry.get_job_ids()
+    # as the code before per-second wake-ups scheduled them, one per tip, naming its officer
+    old = Job("workers.dispatch.escalate", (tip.id, "sla", tip.officer_id), urgent=True,
+              delay=600, job_id=f"escalate-{tip.id}-0-0")
+    enqueue_quietly(rt.redis, [old])
+    assert sorted(registry.get_job_ids()) == sorted([wake_up, old.job_id])
+    assert rt.redis.exists(f"rq:job:{old.job_id}")
+    assert retire_old_timers(rt.redis) == 1
+    assert registry.get_job_ids() == [wake_up]
+    assert not rt.redis.exists(f"rq:job:{old.job_id}")
+    assert retire_old_timers(rt.redis) == 0
