@@ -20,7 +20,7 @@ from db.session import Engine, Unit, reading, utcnow
 LANES = 16  # how many workers can take messages at once (each lane: one at a time)
 _INBOX = InboxMessage.__table__
 _LANE = (select(_INBOX)
-         .where(_INBOX.c.lane == bindparam("lane"), _INBOX.c.id > bindparam("after"))
+         .where(_INBOX.c.lane == bindparam("lane"))
          .order_by(_INBOX.c.id).limit(bindparam("limit")))
 _KEEP = ("INSERT INTO inbox (provider_id, pseudonym, lane, sender_sealed, receiver, body, "
          "reply_provider, received_at) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}) "
@@ -75,9 +75,9 @@ def _insert(engine: Engine, statement: str, values: tuple, postgres: bool):
     return row
 
 
-def waiting(connection: Unit, lane: int, after: int = 0, limit: int = 50) -> list[Row]:
-    """The lane's kept messages after id `after`, oldest first: they are taken in this order."""
-    return list(connection.execute(_LANE, {"lane": lane, "after": after, "limit": limit}))
+def waiting(connection: Unit, lane: int, limit: int = 50) -> list[Row]:
+    """The lane's kept messages, oldest first: they are taken in this order."""
+    return list(connection.execute(_LANE, {"lane": lane, "limit": limit}))
 
 
 def due_lanes(connection: Unit, now: datetime, grace: timedelta) -> list[int]:

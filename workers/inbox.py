@@ -34,6 +34,7 @@ SLICE_SECONDS = 25.0  # then a fresh job goes on: RQ's job timeout bounds one dr
 LOCK_SECONDS = 30  # renewed after every message; frees the lane of a killed worker
 WAIT_SECONDS = 20  # a drain queued while the lane's previous one is finishing waits for it
 BATCH = 50  # messages read at a time
+_OTHERS = tuple(Queue.redis_queue_namespace_prefix + name for name in (URGENT, DEFAULT))
 
 
 def drain(lane: int) -> str:
@@ -90,7 +91,7 @@ def _next(rt, lane: int, failed: set[int], full: bool) -> list:
 
 def _waiting(rt, lane: int, failed: set[int]) -> list:
     with reading(rt.engine) as session:
-        rows = inbox.waiting(session, lane, 0, limit=BATCH + len(failed))
+        rows = inbox.waiting(session, lane, limit=BATCH + len(failed))
     return [row for row in rows if row.id not in failed]
 
 
@@ -157,8 +158,8 @@ def _others_waiting(rt) -> bool:
     """Whether any job waits on the urgent or default queue (one round trip)."""
     try:
         with rt.redis.pipeline(transaction=False) as pipe:
-            for name in (URGENT, DEFAULT):
-                pipe.llen(Queue(name, connection=rt.redis).key)
+            for key in _OTHERS:
+                pipe.llen(key)
             return any(pipe.execute())
     except Exception:  # any Redis trouble: the notices are sent here
         return False
